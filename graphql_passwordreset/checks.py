@@ -1,0 +1,190 @@
+"""System checks for GRAPHQL_PASSWORDRESET: a bad value stops the project at startup, with a
+message that names the key as the project wrote it (a legacy setting name included)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+
+from .conf import DEFAULT_RATES, DEFAULTS, SETTINGS_NAME, passwordreset_settings
+from .throttling import parse_rate
+from .tokens import RandomNumberTokenGenerator, get_token_generator_class
+
+__all__ = ["check_settings", "register"]
+
+ID = "graphql_passwordreset.{}"
+
+# Every message in one place: id -> (message, hint). Messages take {name} (the setting as the
+# project spelled it), {value} and {detail}.
+MESSAGES: dict[str, tuple[str, str | None]] = {
+    "E001": (
+        f"{SETTINGS_NAME} must be a dict, not {{value}}.",
+        f"Write {SETTINGS_NAME} = {{{{...}}}} with the keys from the README.",
+    ),
+    "E002": (
+        f"{SETTINGS_NAME} has an unknown key: {{value}}.",
+        "Known keys: " + ", ".join(DEFAULTS) + ".",
+    ),
+    "E003": ("{name} must be a positive number of hours, not {value}.", None),
+    "E004": ("{name} must be True or False, not {value}.", None),
+    "E005": (
+        "{name} must name a concrete field of the user model, not {value}.",
+        "{detail}",
+    ),
+    "E006": ("{name} must be a non-empty string naming a request.META key, not {value}.", None),
+    "E007": ("{name} is not a usable token generator: {detail}", None),
+    "E008": ("{name} must be None or an absolute http(s) URL, not {value}.", None),
+    "E009": ("{name} must be a list of host names, not {value}.", None),
+    "E010": (
+        "{name} has an unknown key: {value}.",
+        "Known keys: " + ", ".join(DEFAULT_RATES) + ".",
+    ),
+    "E011": ("{name} is not a rate: {detail}", "Use None to turn this limit off."),
+    "E012": (
+        "{name} needs django-graphql-jwt: add 'graphql_jwt' to your dependencies.",
+        "pip install 'graphql-passwordreset[jwt]'",
+    ),
+    "E013": ("{name} must be a whole number >= {detail}, not {value}.", None),
+    "W001": (
+        "{name} draws from only {detail} possible codes and REQUIRE_EMAIL_WITH_TOKEN is off, so "
+        "a guessed code is not tied to one account.",
+        "Turn on REQUIRE_EMAIL_WITH_TOKEN, or use at least 10**8 possible codes.",
+    ),
+}
+
+BOOLEAN_KEYS = (
+    "NO_INFORMATION_LEAKAGE",
+    "REQUIRE_USABLE_PASSWORD",
+    "USER_DETAILS_ON_VALIDATION",
+    "LOGIN_ON_CONFIRM",
+    "REQUIRE_EMAIL_WITH_TOKEN",
+)
+WEAK_CODE_SPACE = 10**8
+
+
+def _message(
+    check_id: str, key: str, value: Any = None, detail: Any = "", *, name: str | None = None
+) -> checks.CheckMessage:
+    text, hint = MESSAGES[check_id]
+    name = name or passwordreset_settings.source_name(key)
+    fields = {"name": name, "value": repr(value), "detail": detail}
+    level = checks.Warning if check_id.startswith("W") else checks.Error
+    return level(
+        text.format(**fields),
+        hint=hint.format(**fields) if hint else None,
+        id=ID.format(check_id),
+    )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_token_generator() -> Iterator[checks.CheckMessage]:
+    key = "TOKEN_GENERATOR"
+    raw = passwordreset_settings.raw(key)
+    if not isinstance(raw, dict) or not isinstance(raw.get("OPTIONS", {}) or {}, dict):
+        yield _message("E007", key, detail='use {"CLASS": ..., "OPTIONS": {...}}.')
+        return
+    config = passwordreset_settings.token_generator
+    try:
+        cls = get_token_generator_class(config["CLASS"])
+        generator = cls(**config["OPTIONS"])
+        sample = generator.generate_token()
+    except (ImproperlyConfigured, TypeError, ValueError) as exc:
+        yield _message("E007", key, detail=str(exc))
+        return
+    if not isinstance(sample, str) or not sample:
+        yield _message("E007", key, detail="generate_token() must return a non-empty string.")
+        return
+    if isinstance(generator, RandomNumberTokenGenerator) and not passwordreset_settings.raw(
+        "REQUIRE_EMAIL_WITH_TOKEN"
+    ):
+        space = generator.possible_tokens()
+        if space < WEAK_CODE_SPACE:
+            yield _message("W001", key, detail=f"{space:,}")
+
+
+def _check_rates() -> Iterator[checks.CheckMessage]:
+    raw = passwordreset_settings.raw("RATES")
+    name = passwordreset_settings.source_name("RATES")
+    if not isinstance(raw, dict):
+        yield _message("E011", "RATES", raw, detail="RATES must be a dict of rates.")
+        return
+    for scope, rate in raw.items():
+        if scope not in DEFAULT_RATES:
+            yield _message("E010", "RATES", scope, name=name)
+        elif rate is not None:
+            try:
+                parse_rate(rate)
+            except ValueError as exc:
+                yield _message("E011", "RATES", rate, detail=str(exc), name=f'{name}["{scope}"]')
+
+
+def _check_lookup_field() -> Iterator[checks.CheckMessage]:
+    value = passwordreset_settings.raw("LOOKUP_FIELD")
+    user_model = get_user_model()
+    try:
+        field = user_model._meta.get_field(value) if isinstance(value, str) else None
+    except FieldDoesNotExist:
+        field = None
+    if field is None or not getattr(field, "concrete", False):
+        yield _message(
+            "E005",
+            "LOOKUP_FIELD",
+            value,
+            detail=f"{user_model._meta.label} has no such field.",
+        )
+
+
+def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
+    user = passwordreset_settings.user_settings()
+    if not isinstance(user, dict):
+        return [_message("E001", "", type(user).__name__, name=SETTINGS_NAME)]
+    errors: list[checks.CheckMessage] = [
+        _message("E002", key, key) for key in user if key not in DEFAULTS
+    ]
+    raw = passwordreset_settings.raw
+
+    expiry = raw("TOKEN_EXPIRY_HOURS")
+    if isinstance(expiry, bool) or not isinstance(expiry, (int, float)) or not expiry > 0:
+        errors.append(_message("E003", "TOKEN_EXPIRY_HOURS", expiry))
+    errors += [_message("E004", key, raw(key)) for key in BOOLEAN_KEYS if not isinstance(raw(key), bool)]
+    errors += _check_lookup_field()
+    for key in ("IP_ADDRESS_HEADER", "USER_AGENT_HEADER"):
+        if not isinstance(raw(key), str) or not raw(key):
+            errors.append(_message("E006", key, raw(key)))
+    errors += _check_token_generator()
+
+    reset_url = raw("RESET_URL")
+    if reset_url is not None and not (
+        isinstance(reset_url, str)
+        and urlsplit(reset_url).scheme in ("http", "https")
+        and urlsplit(reset_url).netloc
+    ):
+        errors.append(_message("E008", "RESET_URL", reset_url))
+    hosts = raw("ALLOWED_REDIRECT_HOSTS")
+    if not isinstance(hosts, (list, tuple)) or not all(isinstance(h, str) and h for h in hosts):
+        errors.append(_message("E009", "ALLOWED_REDIRECT_HOSTS", hosts))
+    errors += _check_rates()
+    if raw("LOGIN_ON_CONFIRM") is True and not apps.is_installed("graphql_jwt"):
+        # graphql_jwt needs no INSTALLED_APPS entry for access tokens; importable is enough.
+        try:
+            import graphql_jwt  # noqa: F401
+        except ImportError:
+            errors.append(_message("E012", "LOGIN_ON_CONFIRM"))
+    for key, minimum in (("TRUSTED_PROXY_COUNT", 0), ("MAX_TOKEN_ATTEMPTS", 1)):
+        value = raw(key)
+        if not _is_int(value) or value < minimum:
+            errors.append(_message("E013", key, value, detail=minimum))
+    return errors
+
+
+def register() -> None:
+    checks.register(check_settings)

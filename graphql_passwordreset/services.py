@@ -1,0 +1,407 @@
+"""Request, validate and confirm a password reset: plain Django code, no Graphene in here.
+
+The GraphQL operations (plain and Relay) are thin shells over these three functions.
+Expected failures are returned as errors, never raised.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import EmailValidator, ProhibitNullCharactersValidator
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.dispatch import Signal
+from django.http import HttpRequest
+from django.http.request import validate_host
+from django.utils.crypto import constant_time_compare
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from . import jwt_sessions
+from .conf import passwordreset_settings
+from .errors import (
+    BLANK_PASSWORD_MESSAGE,
+    PASSWORD_TOO_LONG_MESSAGE,
+    ErrorCode,
+    PasswordResetError,
+    password_error_code,
+)
+from .models import USER_AGENT_MAX_LENGTH, ResetPasswordToken, expiry_cutoff, token_digests
+from .signals import post_password_reset, pre_password_reset, reset_password_token_created
+from .text import normalise
+from .throttling import client_ip, throttled
+
+__all__ = [
+    "Outcome",
+    "confirm_password_reset",
+    "request_password_reset",
+    "validate_reset_token",
+]
+
+logger = logging.getLogger("graphql_passwordreset")
+
+# Bounds on what a client may send; anything longer cannot be a real address, token or
+# password, and is refused before it reaches the database or a password hasher.
+MAX_ADDRESS_LENGTH = 320
+MAX_TOKEN_LENGTH = 1024
+MAX_PASSWORD_LENGTH = 4096
+MAX_URL_LENGTH = 2048
+# A new token's digest can collide with a live one (short numeric codes); draw again.
+TOKEN_INSERT_ATTEMPTS = 5
+
+
+@dataclass
+class Outcome:
+    """What an operation did: its errors (empty on success) and, on success, the user."""
+
+    errors: list[PasswordResetError] = field(default_factory=list)
+    user: Any = None
+    token: str | None = None
+    refresh_token: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _fail(code: ErrorCode, field_name: str | None, message: Any = None) -> Outcome:
+    return Outcome(errors=[PasswordResetError.of(code, field_name, message)])
+
+
+class _TokenAlreadyUsed(Exception):
+    """Raised inside the confirm transaction to roll it back when another confirm won."""
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+def _lookup_is_email(user_model: type[models.Model], lookup_field: str) -> bool:
+    if lookup_field == user_model.get_email_field_name():  # type: ignore[attr-defined]
+        return True
+    try:
+        return isinstance(user_model._meta.get_field(lookup_field), models.EmailField)
+    except FieldDoesNotExist:
+        return False
+
+
+def _clean_address(value: str | None) -> str | None:
+    """The address as it is looked up, or None when it is missing or malformed."""
+    address = (value or "").strip()
+    if not address or len(address) > MAX_ADDRESS_LENGTH or "\x00" in address:
+        return None
+    if _lookup_is_email(get_user_model(), passwordreset_settings.LOOKUP_FIELD):
+        try:
+            EmailValidator()(address)
+        except ValidationError:
+            return None
+    return address
+
+
+def _matching_users(address: str) -> list[Any]:
+    """Users whose lookup field matches ``address`` case-insensitively, confirmed by NFKC +
+    casefold: the database narrows the candidates, Python decides (CVE-2019-19844)."""
+    lookup_field = passwordreset_settings.LOOKUP_FIELD
+    user_model = get_user_model()
+    candidates = user_model._default_manager.filter(**{f"{lookup_field}__iexact": address})
+    wanted = normalise(address)
+    return [
+        user
+        for user in candidates
+        if normalise(str(getattr(user, lookup_field, "") or "")) == wanted
+    ]
+
+
+def _is_eligible(user: Any) -> bool:
+    if not getattr(user, "is_active", True):
+        return False
+    return not passwordreset_settings.REQUIRE_USABLE_PASSWORD or user.has_usable_password()
+
+
+# --- request metadata ----------------------------------------------------------------------
+
+
+def _audit_ip(request: HttpRequest) -> str | None:
+    """The address the configured header claims (first entry of a list), or None if not an
+    IP address. Kept for audit only: throttles use throttling.client_ip()."""
+    raw = str(request.META.get(passwordreset_settings.IP_ADDRESS_HEADER, "") or "")
+    first = raw.split(",")[0].strip()
+    try:
+        address = ipaddress.ip_address(first)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    return str(address)
+
+
+def _user_agent(request: HttpRequest) -> str:
+    raw = str(request.META.get(passwordreset_settings.USER_AGENT_HEADER, "") or "")
+    return raw.replace("\x00", "")[:USER_AGENT_MAX_LENGTH]
+
+
+# --- reset URLs ----------------------------------------------------------------------------
+
+
+def _redirect_url_allowed(url: str) -> bool:
+    """An absolute https URL (http too in DEBUG), without user info, on an allowed host."""
+    if len(url) > MAX_URL_LENGTH or any(ord(ch) < 33 or ch == "\\" for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
+    schemes = {"https", "http"} if settings.DEBUG else {"https"}
+    if parts.scheme.lower() not in schemes or not parts.hostname:
+        return False
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        return False
+    allowed = list(passwordreset_settings.ALLOWED_REDIRECT_HOSTS)
+    host = parts.hostname
+    if not (validate_host(host, allowed) or (port and validate_host(f"{host}:{port}", allowed))):
+        return False
+    # Django's own guard against the remaining tricks (schemes, control characters, ...).
+    return url_has_allowed_host_and_scheme(
+        url, allowed_hosts={parts.netloc}, require_https=not settings.DEBUG
+    )
+
+
+def _reset_url(base: str | None, key: str) -> str | None:
+    """``base`` with ``token=<key>`` in its query string (replacing any token already there)."""
+    if not base:
+        return None
+    parts = urlsplit(base)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "token"]
+    query.append(("token", key))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _send_robust(signal: Signal, name: str, **kwargs: Any) -> None:
+    """Send ``signal`` to every receiver; a receiver that raises is logged, the rest still run."""
+    for receiver, result in signal.send_robust(**kwargs):
+        if isinstance(result, Exception):
+            logger.error(
+                "A %s receiver (%r) raised an exception; the operation's answer is unchanged.",
+                name,
+                receiver,
+                exc_info=(type(result), result, result.__traceback__),
+            )
+
+
+# --- tokens --------------------------------------------------------------------------------
+
+
+def _create_tokens(address: str, request: HttpRequest) -> list[ResetPasswordToken]:
+    """Replace the token of every eligible user matching ``address``; clear expired tokens."""
+    from .tokens import get_token_generator
+
+    generator = get_token_generator()
+    ip_address = _audit_ip(request)
+    user_agent = _user_agent(request)
+    for attempt in range(TOKEN_INSERT_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                users = [user for user in _matching_users(address) if _is_eligible(user)]
+                ResetPasswordToken.objects.filter(
+                    Q(user__in=[user.pk for user in users]) | Q(created_at__lte=expiry_cutoff())
+                ).delete()
+                tokens = []
+                for user in users:
+                    token = ResetPasswordToken(
+                        user=user, ip_address=ip_address, user_agent=user_agent
+                    )
+                    token.set_key(generator.generate_token())
+                    tokens.append(token)
+                ResetPasswordToken.objects.bulk_create(tokens)
+            return tokens
+        except IntegrityError:
+            # A digest collided with a live token, or a concurrent request for the same user
+            # inserted first (one token per user is a database constraint): start again.
+            if attempt == TOKEN_INSERT_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _count_failed_attempt(users: list[Any]) -> None:
+    """A wrong token was presented for these users' address: count it against their live
+    tokens, and delete the tokens that reached MAX_TOKEN_ATTEMPTS."""
+    if not users:
+        return
+    live = ResetPasswordToken.objects.live().filter(user__in=[user.pk for user in users])
+    live.update(failed_attempts=F("failed_attempts") + 1)
+    live.filter(failed_attempts__gte=passwordreset_settings.MAX_TOKEN_ATTEMPTS).delete()
+
+
+def _find_token(key: str | None, email: str | None) -> ResetPasswordToken | PasswordResetError:
+    """The live token of an eligible user that ``key`` (and ``email``, if given) identifies."""
+    email = (email or "").strip()
+    if passwordreset_settings.REQUIRE_EMAIL_WITH_TOKEN and not email:
+        return PasswordResetError.of(ErrorCode.INVALID_EMAIL, "email")
+    invalid = PasswordResetError.of(ErrorCode.INVALID_TOKEN, "token")
+
+    token: ResetPasswordToken | None = None
+    key = key or ""
+    if key and len(key) <= MAX_TOKEN_LENGTH:
+        digests = token_digests(key)
+        token = ResetPasswordToken.objects.for_key(key).select_related("user").first()
+        # The index lookup found the row; confirm the digest exactly and in constant time,
+        # whatever the column's collation (MariaDB's compare case- and pad-insensitively).
+        if token is not None and not any(
+            constant_time_compare(token.key_digest, digest) for digest in digests
+        ):
+            token = None
+
+    if email:
+        address = _clean_address(email)
+        scoped_users = _matching_users(address) if address else []
+        if token is not None and token.user_id not in {user.pk for user in scoped_users}:
+            token = None
+        if token is None:
+            _count_failed_attempt(scoped_users)
+            return invalid
+
+    if token is None:
+        return invalid
+    if token.is_expired():
+        token.delete()
+        return invalid
+    if not _is_eligible(token.user):
+        return invalid
+    return token
+
+
+def _password_errors(password: str, user: Any) -> list[PasswordResetError]:
+    if not password:
+        return [PasswordResetError.of(ErrorCode.PASSWORD_TOO_SHORT, "password", BLANK_PASSWORD_MESSAGE)]
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return [
+            PasswordResetError.of(ErrorCode.PASSWORD_INVALID, "password", PASSWORD_TOO_LONG_MESSAGE)
+        ]
+    try:
+        ProhibitNullCharactersValidator()(password)
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        return [
+            PasswordResetError.of(
+                password_error_code(error.code),
+                "password",
+                error.message % error.params if error.params else error.message,
+            )
+            for error in exc.error_list
+        ]
+    return []
+
+
+# --- the three operations ------------------------------------------------------------------
+
+
+def request_password_reset(
+    request: HttpRequest,
+    email: str | None,
+    redirect_url: str | None = None,
+    *,
+    sender: Any = None,
+    instance: Any = None,
+) -> Outcome:
+    """Create a token for every eligible user with this address and announce each one.
+
+    Unknown and ineligible addresses get the same answer as known ones unless
+    NO_INFORMATION_LEAKAGE is off.
+    """
+    if throttled("request_ip", client_ip(request)):
+        return _fail(ErrorCode.THROTTLED, None)
+    address = _clean_address(email)
+    if address is None:
+        return _fail(ErrorCode.INVALID_EMAIL, "email")
+    if redirect_url:
+        if not _redirect_url_allowed(redirect_url):
+            return _fail(ErrorCode.INVALID_REDIRECT_URL, "redirectUrl")
+        base_url: str | None = redirect_url
+    else:
+        base_url = passwordreset_settings.RESET_URL
+    if throttled("request_address", address):
+        return _fail(ErrorCode.THROTTLED, None)
+
+    tokens = _create_tokens(address, request)
+    if not tokens and not passwordreset_settings.NO_INFORMATION_LEAKAGE:
+        return _fail(ErrorCode.USER_NOT_FOUND, "email")
+
+    for token in tokens:
+        assert token.key is not None
+        _send_robust(
+            reset_password_token_created,
+            "reset_password_token_created",
+            sender=sender,
+            instance=instance,
+            reset_password_token=token,
+            request=request,
+            reset_url=_reset_url(base_url, token.key),
+        )
+    return Outcome()
+
+
+def validate_reset_token(request: HttpRequest, token: str | None, email: str | None = None) -> Outcome:
+    """Is ``token`` a live token of an eligible user (scoped to ``email`` when given)?"""
+    if throttled("validate_ip", client_ip(request)):
+        return _fail(ErrorCode.THROTTLED, None)
+    found = _find_token(token, email)
+    if isinstance(found, PasswordResetError):
+        return Outcome(errors=[found])
+    return Outcome(user=found.user)
+
+
+def confirm_password_reset(
+    request: HttpRequest,
+    token: str | None,
+    password: str | None,
+    email: str | None = None,
+    *,
+    sender: Any = None,
+) -> Outcome:
+    """Set the password of the token's user and consume the token, exactly once.
+
+    A failure of any kind leaves the password and the token as they were.
+    """
+    if throttled("confirm_ip", client_ip(request)):
+        return _fail(ErrorCode.THROTTLED, None)
+    found = _find_token(token, email)
+    if isinstance(found, PasswordResetError):
+        return Outcome(errors=[found])
+    user = found.user
+    password = password or ""
+    errors = _password_errors(password, user)
+    if errors:
+        return Outcome(errors=errors)
+
+    try:
+        with transaction.atomic():
+            # The conditional delete is the single-use guard: of two concurrent confirms, the
+            # second waits on the row lock and then deletes nothing.
+            deleted, _ = ResetPasswordToken.objects.filter(pk=found.pk, user_id=user.pk).delete()
+            if not deleted:
+                raise _TokenAlreadyUsed
+            pre_password_reset.send(sender=sender, user=user, reset_password_token=found)
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            jwt_sessions.revoke_refresh_tokens(user)
+    except _TokenAlreadyUsed:
+        return _fail(ErrorCode.INVALID_TOKEN, "token")
+
+    _send_robust(
+        post_password_reset,
+        "post_password_reset",
+        sender=sender,
+        user=user,
+        reset_password_token=found,
+    )
+    outcome = Outcome(user=user)
+    if passwordreset_settings.LOGIN_ON_CONFIRM:
+        outcome.token, outcome.refresh_token = jwt_sessions.issue_tokens(user, request)
+    return outcome
