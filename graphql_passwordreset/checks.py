@@ -155,7 +155,9 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
     expiry = raw("TOKEN_EXPIRY_HOURS")
     if isinstance(expiry, bool) or not isinstance(expiry, (int, float)) or not expiry > 0:
         errors.append(_message("E003", "TOKEN_EXPIRY_HOURS", expiry))
-    errors += [_message("E004", key, raw(key)) for key in BOOLEAN_KEYS if not isinstance(raw(key), bool)]
+    errors += [
+        _message("E004", key, raw(key)) for key in BOOLEAN_KEYS if not isinstance(raw(key), bool)
+    ]
     errors += _check_lookup_field()
     for key in ("IP_ADDRESS_HEADER", "USER_AGENT_HEADER"):
         if not isinstance(raw(key), str) or not raw(key):

@@ -48,8 +48,7 @@ _CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
         "when users are looked up by an e-mail field."
     ),
     ErrorCode.USER_NOT_FOUND: (
-        "No eligible account matches the address. Only returned when NO_INFORMATION_LEAKAGE "
-        "is off."
+        "No eligible account matches the address. Only returned when NO_INFORMATION_LEAKAGE is off."
     ),
     ErrorCode.INVALID_TOKEN: (
         "The token is unknown, malformed, expired or already used, or its account may not "

@@ -57,7 +57,7 @@ class RequestPasswordResetMixin:
     def request_password_reset(
         cls, root: Any, info: graphene.ResolveInfo, email: str, redirect_url: str | None = None
     ) -> Any:
-        payload = cls(ok=False, errors=[])  # type: ignore[call-arg]
+        payload: Any = cls(ok=False, errors=[])  # type: ignore[call-arg]
         # Signal receivers get this payload as ``instance``; like the original package's view
         # instance it carries the request.
         payload.request = info.context

@@ -18,7 +18,10 @@ class RequestPasswordReset(mixins.RequestPasswordResetMixin, graphene.Mutation):
     class Meta:
         name = "RequestPasswordResetPayload"
         # A dict keeps the contract's argument order (an Arguments class would sort them).
-        arguments = {"email": email_argument(required=True), "redirect_url": redirect_url_argument()}
+        arguments = {
+            "email": email_argument(required=True),
+            "redirect_url": redirect_url_argument(),
+        }
 
     @classmethod
     def mutate(cls, root: Any, info: graphene.ResolveInfo, **kwargs: Any) -> Any:

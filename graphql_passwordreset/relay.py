@@ -30,7 +30,11 @@ class RequestPasswordReset(mixins.RequestPasswordResetMixin, graphene.ClientIDMu
 
     @classmethod
     def mutate_and_get_payload(
-        cls, root: Any, info: graphene.ResolveInfo, client_mutation_id: str | None = None, **kwargs: Any
+        cls,
+        root: Any,
+        info: graphene.ResolveInfo,
+        client_mutation_id: str | None = None,
+        **kwargs: Any,
     ) -> Any:
         # graphene's ClientIDMutation echoes clientMutationId itself.
         return cls.request_password_reset(root, info, **kwargs)
@@ -46,7 +50,11 @@ class ConfirmPasswordReset(mixins.ConfirmPasswordResetMixin, graphene.ClientIDMu
 
     @classmethod
     def mutate_and_get_payload(
-        cls, root: Any, info: graphene.ResolveInfo, client_mutation_id: str | None = None, **kwargs: Any
+        cls,
+        root: Any,
+        info: graphene.ResolveInfo,
+        client_mutation_id: str | None = None,
+        **kwargs: Any,
     ) -> Any:
         return cls.confirm_password_reset(root, info, **kwargs)
 

@@ -279,7 +279,9 @@ def _find_token(key: str | None, email: str | None) -> ResetPasswordToken | Pass
 
 def _password_errors(password: str, user: Any) -> list[PasswordResetError]:
     if not password:
-        return [PasswordResetError.of(ErrorCode.PASSWORD_TOO_SHORT, "password", BLANK_PASSWORD_MESSAGE)]
+        return [
+            PasswordResetError.of(ErrorCode.PASSWORD_TOO_SHORT, "password", BLANK_PASSWORD_MESSAGE)
+        ]
     if len(password) > MAX_PASSWORD_LENGTH:
         return [
             PasswordResetError.of(ErrorCode.PASSWORD_INVALID, "password", PASSWORD_TOO_LONG_MESSAGE)
@@ -347,7 +349,9 @@ def request_password_reset(
     return Outcome()
 
 
-def validate_reset_token(request: HttpRequest, token: str | None, email: str | None = None) -> Outcome:
+def validate_reset_token(
+    request: HttpRequest, token: str | None, email: str | None = None
+) -> Outcome:
     """Is ``token`` a live token of an eligible user (scoped to ``email`` when given)?"""
     if throttled("validate_ip", client_ip(request)):
         return _fail(ErrorCode.THROTTLED, None)

@@ -75,9 +75,7 @@ class RandomStringTokenGenerator(BaseTokenGenerator):
 class RandomNumberTokenGenerator(BaseTokenGenerator):
     """A random whole number between ``min_number`` and ``max_number``, both included."""
 
-    def __init__(
-        self, min_number: int = 10000, max_number: int = 99999, *args: Any, **kwargs: Any
-    ):
+    def __init__(self, min_number: int = 10000, max_number: int = 99999, *args: Any, **kwargs: Any):
         if not 0 <= min_number <= max_number:
             raise ValueError("RandomNumberTokenGenerator needs 0 <= min_number <= max_number.")
         self.min_number = min_number
@@ -110,7 +108,7 @@ def get_token_generator_class(name_or_path: Any = None) -> type[BaseTokenGenerat
         raise ImproperlyConfigured(
             f"Token generator {name_or_path!r} is not a class with a generate_token() method."
         )
-    return cls  # type: ignore[no-any-return]
+    return cls
 
 
 def get_token_generator() -> BaseTokenGenerator:
