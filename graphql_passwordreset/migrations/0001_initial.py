@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,21 +15,70 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ResetPasswordToken',
+            name="ResetPasswordToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key_digest', models.CharField(editable=False, help_text="HMAC-SHA256 of the token under the project's SECRET_KEY.", max_length=64, unique=True, verbose_name='key digest')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='created at')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, unpack_ipv4=True, verbose_name='IP address')),
-                ('user_agent', models.CharField(blank=True, default='', max_length=512, verbose_name='user agent')),
-                ('failed_attempts', models.PositiveSmallIntegerField(default=0, help_text="Wrong tokens presented for this user's address while this token was live.", verbose_name='failed attempts')),
-                ('user', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='graphql_password_reset_tokens', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key_digest",
+                    models.CharField(
+                        editable=False,
+                        help_text="HMAC-SHA256 of the token under the project's SECRET_KEY.",
+                        max_length=64,
+                        unique=True,
+                        verbose_name="key digest",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(
+                        blank=True, null=True, unpack_ipv4=True, verbose_name="IP address"
+                    ),
+                ),
+                (
+                    "user_agent",
+                    models.CharField(
+                        blank=True, default="", max_length=512, verbose_name="user agent"
+                    ),
+                ),
+                (
+                    "failed_attempts",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="Wrong tokens presented for this user's address while this token was live.",
+                        verbose_name="failed attempts",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="graphql_password_reset_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'password reset token',
-                'verbose_name_plural': 'password reset tokens',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(fields=('user',), name='graphql_passwordreset_one_per_user')],
+                "verbose_name": "password reset token",
+                "verbose_name_plural": "password reset tokens",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user",), name="graphql_passwordreset_one_per_user"
+                    )
+                ],
             },
         ),
     ]
