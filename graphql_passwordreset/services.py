@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -92,24 +93,47 @@ def _lookup_is_email(user_model: type[models.Model], lookup_field: str) -> bool:
 
 
 def _clean_address(value: str | None) -> str | None:
-    """The address as it is looked up, or None when it is missing or malformed."""
+    """The address as it is looked up, or None when it is missing or malformed.
+
+    Only an e-mail lookup field has a format to check; any other takes any non-empty string.
+    """
     address = (value or "").strip()
-    if not address or len(address) > MAX_ADDRESS_LENGTH or "\x00" in address:
+    if not address:
         return None
     if _lookup_is_email(get_user_model(), passwordreset_settings.LOOKUP_FIELD):
+        # EmailValidator's domain part admits lone surrogates; no real address has one.
+        if len(address) > MAX_ADDRESS_LENGTH or not _encodable(address):
+            return None
         try:
-            EmailValidator()(address)
+            # Validate the address as it compares (NFKC): fullwidth letters are the same address.
+            EmailValidator()(unicodedata.normalize("NFKC", address))
         except ValidationError:
             return None
     return address
 
 
+def _encodable(value: str) -> bool:
+    """False for text with lone surrogates (JSON allows them), which no database or URL takes."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _matching_users(address: str) -> list[Any]:
     """Users whose lookup field matches ``address`` case-insensitively, confirmed by NFKC +
     casefold: the database narrows the candidates, Python decides (CVE-2019-19844)."""
+    if len(address) > MAX_ADDRESS_LENGTH or "\x00" in address or not _encodable(address):
+        return []  # no stored value is this long, and PostgreSQL refuses NUL in a query
     lookup_field = passwordreset_settings.LOOKUP_FIELD
     user_model = get_user_model()
-    candidates = user_model._default_manager.filter(**{f"{lookup_field}__iexact": address})
+    # Ask for the NFKC form too, so a fullwidth variant of a stored address is a candidate.
+    forms = dict.fromkeys([address, unicodedata.normalize("NFKC", address)])
+    query = Q()
+    for form in forms:
+        query |= Q(**{f"{lookup_field}__iexact": form})
+    candidates = user_model._default_manager.filter(query)
     wanted = normalise(address)
     return [
         user
@@ -152,6 +176,8 @@ def _user_agent(request: HttpRequest) -> str:
 def _redirect_url_allowed(url: str) -> bool:
     """An absolute https URL (http too in DEBUG), without user info, on an allowed host."""
     if len(url) > MAX_URL_LENGTH or any(ord(ch) < 33 or ch == "\\" for ch in url):
+        return False
+    if not _encodable(url):  # a lone surrogate cannot be percent-encoded into the reset URL
         return False
     try:
         parts = urlsplit(url)
