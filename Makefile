@@ -8,7 +8,7 @@ EXAMPLE := cd example_project && ../$(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test test-sqlite test-postgres test-mariadb test-django42 lint format messages schema dist clean
+.PHONY: help install run test test-postgres test-mariadb test-django42 lint format messages dist clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'

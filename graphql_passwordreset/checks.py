@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import checks
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist
 
 from .conf import DEFAULT_RATES, DEFAULTS, SETTINGS_NAME, passwordreset_settings
 from .throttling import parse_rate
@@ -31,7 +31,7 @@ MESSAGES: dict[str, tuple[str, str | None]] = {
         f"{SETTINGS_NAME} has an unknown key: {{value}}.",
         "Known keys: " + ", ".join(DEFAULTS) + ".",
     ),
-    "E003": ("{name} must be a positive number of hours, not {value}.", None),
+    "E003": ("{name} must be a positive number of hours, at most 100 years, not {value}.", None),
     "E004": ("{name} must be True or False, not {value}.", None),
     "E005": (
         "{name} must name a concrete field of the user model, not {value}.",
@@ -56,6 +56,10 @@ MESSAGES: dict[str, tuple[str, str | None]] = {
         "a guessed code is not tied to one account.",
         "Turn on REQUIRE_EMAIL_WITH_TOKEN, or use at least 10**8 possible codes.",
     ),
+    "W002": (
+        "{name} contains '*': a client may then send reset links pointing to any host.",
+        "List the front-end hosts that may receive reset links.",
+    ),
 }
 
 BOOLEAN_KEYS = (
@@ -66,6 +70,7 @@ BOOLEAN_KEYS = (
     "REQUIRE_EMAIL_WITH_TOKEN",
 )
 WEAK_CODE_SPACE = 10**8
+MAX_EXPIRY_HOURS = 100 * 366 * 24
 
 
 def _message(
@@ -97,8 +102,8 @@ def _check_token_generator() -> Iterator[checks.CheckMessage]:
         cls = get_token_generator_class(config["CLASS"])
         generator = cls(**config["OPTIONS"])
         sample = generator.generate_token()
-    except (ImproperlyConfigured, TypeError, ValueError) as exc:
-        yield _message("E007", key, detail=str(exc))
+    except Exception as exc:  # any failure of the project's class is a report, never a crash
+        yield _message("E007", key, detail=str(exc) or type(exc).__name__)
         return
     if not isinstance(sample, str) or not sample:
         yield _message("E007", key, detail="generate_token() must return a non-empty string.")
@@ -153,7 +158,12 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
     raw = passwordreset_settings.raw
 
     expiry = raw("TOKEN_EXPIRY_HOURS")
-    if isinstance(expiry, bool) or not isinstance(expiry, (int, float)) or not expiry > 0:
+    # The upper bound keeps "now - expiry" inside datetime's range (inf would crash requests).
+    if (
+        isinstance(expiry, bool)
+        or not isinstance(expiry, (int, float))
+        or not 0 < expiry <= MAX_EXPIRY_HOURS
+    ):
         errors.append(_message("E003", "TOKEN_EXPIRY_HOURS", expiry))
     errors += [
         _message("E004", key, raw(key)) for key in BOOLEAN_KEYS if not isinstance(raw(key), bool)
@@ -174,6 +184,8 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
     hosts = raw("ALLOWED_REDIRECT_HOSTS")
     if not isinstance(hosts, (list, tuple)) or not all(isinstance(h, str) and h for h in hosts):
         errors.append(_message("E009", "ALLOWED_REDIRECT_HOSTS", hosts))
+    elif "*" in hosts:
+        errors.append(_message("W002", "ALLOWED_REDIRECT_HOSTS", hosts))
     errors += _check_rates()
     if raw("LOGIN_ON_CONFIRM") is True and not apps.is_installed("graphql_jwt"):
         # graphql_jwt needs no INSTALLED_APPS entry for access tokens; importable is enough.

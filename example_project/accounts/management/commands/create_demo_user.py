@@ -1,0 +1,50 @@
+"""Create the demo account of the example project; running it again changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+
+USERNAME = "demo"
+EMAIL = "demo@example.com"
+PASSWORD = "demo-Passw0rd"
+
+
+class Command(BaseCommand):
+    help = (
+        f"Create the demo superuser {USERNAME!r} <{EMAIL}> unless it exists, and print how "
+        "to sign in."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reset-password",
+            action="store_true",
+            help=f"Also set the password of an existing demo user back to {PASSWORD!r}.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        user_model = get_user_model()
+        user, created = user_model._default_manager.get_or_create(
+            username=USERNAME,
+            defaults={"email": EMAIL, "is_staff": True, "is_superuser": True},
+        )
+        if created or options["reset_password"]:
+            user.set_password(PASSWORD)
+            user.save(update_fields=["password"])
+            verb = "Created" if created else "Reset the password of"
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{verb} the demo user: username {USERNAME}, e-mail {user.email}, "
+                    f"password {PASSWORD}"
+                )
+            )
+        else:
+            # Leave the password alone: it may have been reset in the walkthrough on purpose.
+            self.stdout.write(
+                f"The demo user already exists: username {USERNAME}, e-mail {user.email}. Its "
+                f"password was left as it is (initially {PASSWORD}; run this command with "
+                "--reset-password to restore it)."
+            )

@@ -1,0 +1,237 @@
+"""The example project works the way the README's walkthrough says.
+
+Its system checks are clean, it migrates, ``create_demo_user`` can run again and again, a reset
+request e-mails the stored address a link, and that link resets the password. Everything runs
+in subprocesses with the example's own settings (``example_project.settings``, the database
+redirected by EXAMPLE_DB_PATH to a temporary file), so the test process, which runs the
+suite's settings, imports nothing of the example.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "example_project"
+DEMO_PASSWORD = "demo-Passw0rd"  # what create_demo_user prints
+NEW_PASSWORD = "Blue-Kettle-Morning-42"
+RESULT_MARKER = "RESULT: "
+
+# Each script starts like this: Django set up with the example's settings, the demo user
+# created, and Django's test environment, which swaps in the locmem e-mail backend (mail.outbox)
+# and lets the test Client's "testserver" host in.
+SCRIPT_PREAMBLE = """\
+import io, json, re
+import django
+django.setup()
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+call_command("create_demo_user", stdout=io.StringIO())
+
+def graphql(client, query, variables=None, **extra):
+    body = json.dumps({"query": query, "variables": variables or {}})
+    return client.post("/graphql", body, content_type="application/json", **extra)
+
+REQUEST = '''mutation($email: String!) {
+  requestPasswordReset(email: $email) { ok errors { field code } }
+}'''
+"""
+
+
+def run_in_example(args: list[str], db_path: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``python <args>`` in example_project/ with its settings and the given database,
+    warnings as errors, as in the rest of the suite."""
+    env = {
+        **os.environ,
+        # pytest-django exported the suite's settings module; the example needs its own.
+        "DJANGO_SETTINGS_MODULE": "example_project.settings",
+        "EXAMPLE_DB_PATH": str(db_path),
+    }
+    return subprocess.run(
+        [sys.executable, "-W", "error", *args],
+        cwd=EXAMPLE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def manage(db_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    result = run_in_example(["manage.py", *args], db_path)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def run_script(db_path: Path, body: str) -> Any:
+    """Run the preamble and ``body`` in the example; return what it printed after RESULT:."""
+    result = run_in_example(["-c", SCRIPT_PREAMBLE + textwrap.dedent(body)], db_path)
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.startswith(RESULT_MARKER)]
+    assert len(lines) == 1, result.stdout
+    return json.loads(lines[0].removeprefix(RESULT_MARKER))
+
+
+def demo_user_rows(db_path: Path) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db_path) as connection:
+        return connection.execute(
+            "SELECT username, email, is_superuser, password FROM auth_user WHERE username = 'demo'"
+        ).fetchall()
+
+
+@pytest.fixture(scope="module")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example's database, migrated once for this module; tests work on copies."""
+    path = tmp_path_factory.mktemp("example") / "migrated.sqlite3"
+    manage(path, "migrate", "--noinput")
+    return path
+
+
+@pytest.fixture
+def example_db(migrated_db: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "db.sqlite3"
+    shutil.copyfile(migrated_db, path)
+    return path
+
+
+def test_example_project_system_checks_are_clean(tmp_path: Path) -> None:
+    result = manage(tmp_path / "unused.sqlite3", "check", "--fail-level", "WARNING")
+    assert "System check identified no issues" in result.stdout
+
+
+def test_migrate_creates_the_token_table_and_leaves_nothing_unapplied(example_db: Path) -> None:
+    with sqlite3.connect(example_db) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert {"graphql_passwordreset_resetpasswordtoken", "refresh_token_refreshtoken"} <= tables
+    # migrate --check exits non-zero when a migration is still unapplied.
+    manage(example_db, "migrate", "--check")
+
+
+def test_create_demo_user_creates_the_user_and_prints_the_credentials(example_db: Path) -> None:
+    output = manage(example_db, "create_demo_user").stdout
+    assert "Created the demo user" in output
+    assert "demo@example.com" in output
+    assert DEMO_PASSWORD in output
+    [(username, email, is_superuser, _password)] = demo_user_rows(example_db)
+    assert (username, email, is_superuser) == ("demo", "demo@example.com", 1)
+
+
+def test_create_demo_user_twice_keeps_one_user_and_its_password(example_db: Path) -> None:
+    manage(example_db, "create_demo_user")
+    before = demo_user_rows(example_db)
+    output = manage(example_db, "create_demo_user").stdout
+    assert "already exists" in output
+    # Still one demo user, with the same password hash: a second run changes nothing.
+    assert demo_user_rows(example_db) == before
+    assert len(before) == 1
+
+
+def test_reset_request_mails_a_link_to_the_stored_address(example_db: Path) -> None:
+    result = run_script(
+        example_db,
+        """
+        # Typed in another case than stored: the mail must go to the stored address.
+        response = graphql(Client(), REQUEST, {"email": "DEMO@Example.COM"})
+        print("RESULT: " + json.dumps({
+            "status": response.status_code,
+            "data": response.json(),
+            "mails": [
+                {"to": m.to, "subject": m.subject, "body": m.body, "html": m.alternatives[0][0]}
+                for m in mail.outbox
+            ],
+        }))
+        """,
+    )
+    assert result["status"] == 200
+    assert result["data"] == {"data": {"requestPasswordReset": {"ok": True, "errors": []}}}
+    [sent] = result["mails"]
+    assert sent["to"] == ["demo@example.com"]
+    assert sent["subject"] == "Reset the password of demo on the example project"
+    link = "http://127.0.0.1:8000/reset-password/?token="
+    assert link in sent["body"]
+    assert f'href="{link}' in sent["html"]
+
+
+def test_reset_request_for_an_unknown_address_sends_no_mail(example_db: Path) -> None:
+    result = run_script(
+        example_db,
+        """
+        response = graphql(Client(), REQUEST, {"email": "nobody@example.com"})
+        print("RESULT: " + json.dumps({"data": response.json(), "mails": len(mail.outbox)}))
+        """,
+    )
+    # The same answer as for the demo user's address, and nothing sent.
+    assert result == {
+        "data": {"data": {"requestPasswordReset": {"ok": True, "errors": []}}},
+        "mails": 0,
+    }
+
+
+def test_link_from_the_mail_resets_the_password_and_signs_in(example_db: Path) -> None:
+    result = run_script(
+        example_db,
+        f"""
+        client = Client()
+        graphql(client, REQUEST, {{"email": "demo@example.com"}})
+        token = re.search(r"[?]token=([A-Za-z0-9]+)", mail.outbox[0].body).group(1)
+        page = client.get("/reset-password/", {{"token": token}})
+        validate = graphql(client, '''query($token: String!) {{
+          validateResetToken(token: $token) {{ valid }}
+        }}''', {{"token": token}}).json()
+        confirm = graphql(client, '''mutation($token: String!, $password: String!) {{
+          confirmPasswordReset(token: $token, password: $password) {{ ok errors {{ code }} }}
+        }}''', {{"token": token, "password": "{NEW_PASSWORD}"}}).json()
+        sign_in = '''mutation($password: String!) {{
+          tokenAuth(username: "demo", password: $password) {{ token }}
+        }}'''
+        new = graphql(client, sign_in, {{"password": "{NEW_PASSWORD}"}}).json()
+        old = graphql(client, sign_in, {{"password": "{DEMO_PASSWORD}"}}).json()
+        me = graphql(client, "{{ me {{ username }} }}",
+                     HTTP_AUTHORIZATION="JWT " + new["data"]["tokenAuth"]["token"]).json()
+        print("RESULT: " + json.dumps({{
+            "page": [page.status_code, token in page.content.decode()],
+            "validate": validate, "confirm": confirm,
+            "new_sign_in": bool(new["data"]["tokenAuth"]["token"]),
+            "old_sign_in": old["data"]["tokenAuth"], "me": me,
+        }}))
+        """,
+    )
+    assert result["page"] == [200, True]
+    assert result["validate"] == {"data": {"validateResetToken": {"valid": True}}}
+    assert result["confirm"] == {"data": {"confirmPasswordReset": {"ok": True, "errors": []}}}
+    assert result["new_sign_in"] is True
+    assert result["old_sign_in"] is None  # the old password no longer signs in
+    assert result["me"] == {"data": {"me": {"username": "demo"}}}
+
+
+def test_graphql_view_keeps_csrf_and_accepts_graphiqls_header(example_db: Path) -> None:
+    result = run_script(
+        example_db,
+        """
+        client = Client(enforce_csrf_checks=True)
+        variables = {"email": "demo@example.com"}
+        without = graphql(client, REQUEST, variables).status_code
+        # What GraphiQL does: the page sets the csrftoken cookie, fetch() sends it back.
+        page = client.get("/graphql", HTTP_ACCEPT="text/html")
+        cookie = client.cookies["csrftoken"].value
+        response = graphql(client, REQUEST, variables, HTTP_X_CSRFTOKEN=cookie)
+        print("RESULT: " + json.dumps({
+            "without": without, "page": page.status_code, "with": response.json(),
+        }))
+        """,
+    )
+    assert result["without"] == 403
+    assert result["page"] == 200
+    assert result["with"] == {"data": {"requestPasswordReset": {"ok": True, "errors": []}}}
