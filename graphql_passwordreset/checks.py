@@ -14,7 +14,7 @@ from django.core.exceptions import FieldDoesNotExist
 
 from .conf import DEFAULT_RATES, DEFAULTS, SETTINGS_NAME, passwordreset_settings
 from .throttling import parse_rate
-from .tokens import RandomNumberTokenGenerator, get_token_generator_class
+from .tokens import get_token_generator_class
 
 __all__ = ["check_settings", "register"]
 
@@ -52,7 +52,7 @@ MESSAGES: dict[str, tuple[str, str | None]] = {
     ),
     "E013": ("{name} must be a whole number >= {detail}, not {value}.", None),
     "W001": (
-        "{name} draws from only {detail} possible codes and REQUIRE_EMAIL_WITH_TOKEN is off, so "
+        "{name} draws from only {detail} possible tokens and REQUIRE_EMAIL_WITH_TOKEN is off, so "
         "a guessed code is not tied to one account.",
         "Turn on REQUIRE_EMAIL_WITH_TOKEN, or use at least 10**8 possible codes.",
     ),
@@ -108,12 +108,15 @@ def _check_token_generator() -> Iterator[checks.CheckMessage]:
     if not isinstance(sample, str) or not sample:
         yield _message("E007", key, detail="generate_token() must return a non-empty string.")
         return
-    if isinstance(generator, RandomNumberTokenGenerator) and not passwordreset_settings.raw(
-        "REQUIRE_EMAIL_WITH_TOKEN"
+    # Any generator that can tell its code space is checked, not just the numeric one.
+    possible_tokens = getattr(generator, "possible_tokens", None)
+    space = possible_tokens() if callable(possible_tokens) else None
+    if (
+        _is_int(space)
+        and space < WEAK_CODE_SPACE
+        and not passwordreset_settings.raw("REQUIRE_EMAIL_WITH_TOKEN")
     ):
-        space = generator.possible_tokens()
-        if space < WEAK_CODE_SPACE:
-            yield _message("W001", key, detail=f"{space:,}")
+        yield _message("W001", key, detail=f"{space:,}")
 
 
 def _check_rates() -> Iterator[checks.CheckMessage]:
