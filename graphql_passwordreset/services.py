@@ -274,7 +274,7 @@ def _find_token(key: str | None, email: str | None) -> ResetPasswordToken | Pass
 
     token: ResetPasswordToken | None = None
     key = key or ""
-    if key and len(key) <= MAX_TOKEN_LENGTH:
+    if key and len(key) <= MAX_TOKEN_LENGTH and _encodable(key):
         digests = token_digests(key)
         token = ResetPasswordToken.objects.for_key(key).select_related("user").first()
         # The index lookup found the row; confirm the digest exactly and in constant time,
@@ -312,6 +312,8 @@ def _password_errors(password: str, user: Any) -> list[PasswordResetError]:
         return [
             PasswordResetError.of(ErrorCode.PASSWORD_INVALID, "password", PASSWORD_TOO_LONG_MESSAGE)
         ]
+    if not _encodable(password):  # a lone surrogate cannot be hashed (nor typed)
+        return [PasswordResetError.of(ErrorCode.PASSWORD_INVALID, "password")]
     try:
         ProhibitNullCharactersValidator()(password)
         password_validation.validate_password(password, user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-SECRET_KEY = "tests-only-not-secret"
+SECRET_KEY = "tests-only-not-secret-but-long-enough-for-hs256-signatures"
 DEBUG = False
 USE_TZ = True
 TIME_ZONE = "UTC"
