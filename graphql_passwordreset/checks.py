@@ -112,7 +112,8 @@ def _check_token_generator() -> Iterator[checks.CheckMessage]:
     possible_tokens = getattr(generator, "possible_tokens", None)
     space = possible_tokens() if callable(possible_tokens) else None
     if (
-        _is_int(space)
+        isinstance(space, int)
+        and not isinstance(space, bool)
         and space < WEAK_CODE_SPACE
         and not passwordreset_settings.raw("REQUIRE_EMAIL_WITH_TOKEN")
     ):

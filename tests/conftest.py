@@ -101,19 +101,30 @@ class GraphQLClient:
 
     def post(self, query: str, variables: dict[str, Any] | None = None, **extra: Any) -> Any:
         body = {"query": query, "variables": variables or {}}
-        return self.client.post(self.path, json.dumps(body), content_type="application/json", **extra)
+        return self.client.post(
+            self.path, json.dumps(body), content_type="application/json", **extra
+        )
 
-    def execute(self, query: str, variables: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    def execute(
+        self, query: str, variables: dict[str, Any] | None = None, **extra: Any
+    ) -> dict[str, Any]:
         response = self.post(query, variables, **extra)
         assert response.status_code == 200, response.content
         data: dict[str, Any] = response.json()
         assert "errors" not in data, data
         return data["data"]
 
-    def _mutation(self, name: str, args: dict[str, Any], fields: str, **extra: Any) -> dict[str, Any]:
+    def _mutation(
+        self, name: str, args: dict[str, Any], fields: str, **extra: Any
+    ) -> dict[str, Any]:
         """Run mutation ``name`` with ``args`` (camelCase, None means: leave out)."""
         given = {key: value for key, value in args.items() if value is not None}
-        types = {"email": "String", "redirectUrl": "String", "token": "String", "password": "String"}
+        types = {
+            "email": "String",
+            "redirectUrl": "String",
+            "token": "String",
+            "password": "String",
+        }
         if self.relay:
             fields += " clientMutationId"
             given["clientMutationId"] = "cid-1"
@@ -124,7 +135,11 @@ class GraphQLClient:
             data = self.execute(query, {"input": given}, **extra)[name]
             assert data["clientMutationId"] == "cid-1"
             return data  # type: ignore[no-any-return]
-        required = {"email", "token", "password"} if name != "confirmPasswordReset" else {"token", "password"}
+        required = (
+            {"email", "token", "password"}
+            if name != "confirmPasswordReset"
+            else {"token", "password"}
+        )
         declared = ", ".join(
             f"${key}: {types[key]}{'!' if key in required else ''}" for key in given
         )
@@ -132,7 +147,9 @@ class GraphQLClient:
         query = f"mutation({declared}) {{ {name}({call}) {{ {fields} }} }}"
         return self.execute(query, given, **extra)[name]  # type: ignore[no-any-return]
 
-    def request_reset(self, email: str, redirect_url: str | None = None, **extra: Any) -> dict[str, Any]:
+    def request_reset(
+        self, email: str, redirect_url: str | None = None, **extra: Any
+    ) -> dict[str, Any]:
         return self._mutation(
             "requestPasswordReset",
             {"email": email, "redirectUrl": redirect_url},
