@@ -38,6 +38,7 @@ from .models import USER_AGENT_MAX_LENGTH, ResetPasswordToken, expiry_cutoff, to
 from .signals import post_password_reset, pre_password_reset, reset_password_token_created
 from .text import normalise
 from .throttling import client_ip, throttled
+from .tokens import get_token_generator
 
 __all__ = [
     "Outcome",
@@ -155,7 +156,8 @@ def _audit_ip(request: HttpRequest) -> str | None:
     """The address the configured header claims (first entry of a list), or None if not an
     IP address. Kept for audit only: throttles use throttling.client_ip()."""
     raw = str(request.META.get(passwordreset_settings.IP_ADDRESS_HEADER, "") or "")
-    first = raw.split(",")[0].strip()
+    # The first entry of a list; an IPv6 zone ("%eth0") is no part of an address to keep.
+    first = raw.split(",")[0].strip().split("%")[0]
     try:
         address = ipaddress.ip_address(first)
     except ValueError:
@@ -226,8 +228,6 @@ def _send_robust(signal: Signal, name: str, **kwargs: Any) -> None:
 
 def _create_tokens(address: str, request: HttpRequest) -> list[ResetPasswordToken]:
     """Replace the token of every eligible user matching ``address``; clear expired tokens."""
-    from .tokens import get_token_generator
-
     generator = get_token_generator()
     ip_address = _audit_ip(request)
     user_agent = _user_agent(request)
@@ -415,7 +415,8 @@ def confirm_password_reset(
     try:
         with transaction.atomic():
             # The conditional delete is the single-use guard: of two concurrent confirms, the
-            # second waits on the row lock and then deletes nothing.
+            # second waits on the row lock and then deletes nothing. With one token per user
+            # (a database constraint), this deletes every reset token the user has.
             deleted, _ = ResetPasswordToken.objects.filter(pk=found.pk, user_id=user.pk).delete()
             if not deleted:
                 raise _TokenAlreadyUsed

@@ -416,6 +416,12 @@ def test_ipv6_address_is_recorded(gql: GraphQLClient, user: Any) -> None:
     assert token_of(user).ip_address == "2001:db8::1"
 
 
+def test_ipv6_zone_is_dropped_from_the_recorded_address(gql: GraphQLClient, user: Any) -> None:
+    # PostgreSQL's inet type refuses a zone ("%eth0"); the address without it is kept.
+    answer(gql, "alice@example.com", REMOTE_ADDR="fe80::1%eth0")
+    assert token_of(user).ip_address == "fe80::1"
+
+
 def test_custom_ip_header_records_the_first_entry_of_a_list(
     gql: GraphQLClient, user: Any, settings: Any
 ) -> None:
