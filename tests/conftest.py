@@ -4,7 +4,7 @@ Relay schema alike, users, and a receiver that captures the tokens a request han
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
 
+from graphql_passwordreset.models import ResetPasswordToken
 from graphql_passwordreset.signals import reset_password_token_created
 
 PASSWORD = "Original-passw0rd!"
@@ -190,3 +191,52 @@ def gql(request: pytest.FixtureRequest, client: Client) -> GraphQLClient:
 @pytest.fixture
 def plain_gql(client: Client) -> GraphQLClient:
     return GraphQLClient(client, "/graphql", relay=False)
+
+
+# --- helpers shared by the operation tests ---------------------------------------------------
+
+
+def email_of(user: Any) -> str:
+    return str(getattr(user, user.get_email_field_name()))
+
+
+def codes(errors: list[dict[str, Any]]) -> list[tuple[str | None, str]]:
+    """The (field, code) pairs of an errors list; messages are checked where they matter."""
+    for error in errors:
+        assert isinstance(error["message"], str) and error["message"]
+    return [(error["field"], error["code"]) for error in errors]
+
+
+def reload(user: Any) -> Any:
+    return get_user_model()._default_manager.get(pk=user.pk)
+
+
+def token_of(user: Any) -> ResetPasswordToken | None:
+    return ResetPasswordToken.objects.filter(user_id=user.pk).first()
+
+
+@pytest.fixture
+def configure(settings: Any) -> Callable[..., None]:
+    """Set GRAPHQL_PASSWORDRESET keys, keeping the ones the settings module already gives
+    (the custom-user settings set LOOKUP_FIELD)."""
+
+    def apply(**values: Any) -> None:
+        settings.GRAPHQL_PASSWORDRESET = {
+            **getattr(settings, "GRAPHQL_PASSWORDRESET", {}),
+            **values,
+        }
+
+    return apply
+
+
+@pytest.fixture
+def issue(gql: GraphQLClient, captured: CapturedTokens) -> Callable[[Any], str]:
+    """Request a reset for ``user`` and return the key the project would deliver."""
+
+    def request(user: Any) -> str:
+        before = len(captured.calls)
+        assert gql.request_reset(email_of(user))["ok"] is True
+        assert len(captured.calls) == before + 1
+        return str(captured.last_key)
+
+    return request

@@ -22,7 +22,7 @@ from django.test import Client
 from graphql_passwordreset.models import ResetPasswordToken
 from graphql_passwordreset.signals import pre_password_reset
 
-from .conftest import GraphQLClient
+from .conftest import GraphQLClient, email_of
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
@@ -86,10 +86,6 @@ def slow_reset() -> Iterator[list[Any]]:
     pre_password_reset.connect(receiver, dispatch_uid="tests-concurrency-slow")
     yield reached
     pre_password_reset.disconnect(dispatch_uid="tests-concurrency-slow")
-
-
-def email_of(user: Any) -> str:
-    return str(getattr(user, user.get_email_field_name()))
 
 
 def test_two_concurrent_confirms_with_one_token_yield_one_ok(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import translation
@@ -22,30 +22,21 @@ from graphql_passwordreset import mutations, relay
 from graphql_passwordreset.models import ResetPasswordToken
 from graphql_passwordreset.signals import post_password_reset, pre_password_reset
 
-from .conftest import NEW_PASSWORD, PASSWORD, GraphQLClient, user_fields
+from .conftest import (
+    NEW_PASSWORD,
+    PASSWORD,
+    GraphQLClient,
+    codes,
+    email_of,
+    reload,
+    token_of,
+    user_fields,
+)
 
 INVALID_TOKEN = [("token", "INVALID_TOKEN")]
 
 
 # --- helpers and fixtures ------------------------------------------------------------------
-
-
-def email_of(user: Any) -> str:
-    return str(getattr(user, user.get_email_field_name()))
-
-
-def codes(errors: list[dict[str, Any]]) -> list[tuple[str | None, str]]:
-    for error in errors:
-        assert isinstance(error["message"], str) and error["message"]
-    return [(error["field"], error["code"]) for error in errors]
-
-
-def reload(user: Any) -> Any:
-    return get_user_model()._default_manager.get(pk=user.pk)
-
-
-def token_of(user: Any) -> ResetPasswordToken | None:
-    return ResetPasswordToken.objects.filter(user_id=user.pk).first()
 
 
 def django_messages(password: str, user: Any) -> list[str]:
@@ -85,32 +76,6 @@ class NoForbiddenWordValidator:
 
     def get_help_text(self) -> str:
         return "Do not use the word forbidden."
-
-
-@pytest.fixture
-def configure(settings: Any) -> Callable[..., None]:
-    """Set GRAPHQL_PASSWORDRESET keys, keeping those the settings module gives."""
-
-    def apply(**values: Any) -> None:
-        settings.GRAPHQL_PASSWORDRESET = {
-            **getattr(settings, "GRAPHQL_PASSWORDRESET", {}),
-            **values,
-        }
-
-    return apply
-
-
-@pytest.fixture
-def issue(gql: GraphQLClient, captured: Any) -> Callable[[Any], str]:
-    """Request a reset for ``user`` and return the key the project would deliver."""
-
-    def request(user: Any) -> str:
-        before = len(captured.calls)
-        assert gql.request_reset(email_of(user))["ok"] is True
-        assert len(captured.calls) == before + 1
-        return str(captured.last_key)
-
-    return request
 
 
 @pytest.fixture

@@ -41,36 +41,6 @@ def _fresh_jwt_settings(settings: Any) -> Iterator[None]:
     jwt_settings.reload()
 
 
-def email_of(user: Any) -> str:
-    return str(getattr(user, user.get_email_field_name()))
-
-
-def reload(user: Any) -> Any:
-    return get_user_model()._default_manager.get(pk=user.pk)
-
-
-@pytest.fixture
-def configure(settings: Any) -> Callable[..., None]:
-    """Set GRAPHQL_PASSWORDRESET keys, keeping those the settings module gives."""
-
-    def apply(**values: Any) -> None:
-        settings.GRAPHQL_PASSWORDRESET = {
-            **getattr(settings, "GRAPHQL_PASSWORDRESET", {}),
-            **values,
-        }
-
-    return apply
-
-
-@pytest.fixture
-def issue(gql: GraphQLClient, captured: Any) -> Callable[[Any], str]:
-    def request(user: Any) -> str:
-        assert gql.request_reset(email_of(user))["ok"] is True
-        return str(captured.last_key)
-
-    return request
-
-
 def token_auth(plain_gql: GraphQLClient, user: Any, password: str = PASSWORD) -> Any:
     """Sign in with tokenAuth; its credential argument is named after USERNAME_FIELD."""
     field = get_user_model().USERNAME_FIELD

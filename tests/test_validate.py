@@ -14,14 +14,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
 from graphql_passwordreset.models import ResetPasswordToken
 from graphql_passwordreset.signals import pre_password_reset
 
-from .conftest import NEW_PASSWORD, PASSWORD, GraphQLClient
+from .conftest import NEW_PASSWORD, PASSWORD, GraphQLClient, codes, email_of, reload, token_of
 
 INVALID_TOKEN = [("token", "INVALID_TOKEN")]
 INVALID_EMAIL = [("email", "INVALID_EMAIL")]
@@ -33,58 +32,12 @@ EXPIRY = timedelta(hours=24)
 # --- helpers and fixtures ------------------------------------------------------------------
 
 
-def email_of(user: Any) -> str:
-    return str(getattr(user, user.get_email_field_name()))
-
-
-def codes(errors: list[dict[str, Any]]) -> list[tuple[str | None, str]]:
-    """The (field, code) pairs of an errors list; messages are checked where they matter."""
-    for error in errors:
-        assert isinstance(error["message"], str) and error["message"]
-    return [(error["field"], error["code"]) for error in errors]
-
-
-def reload(user: Any) -> Any:
-    return get_user_model()._default_manager.get(pk=user.pk)
-
-
-def token_of(user: Any) -> ResetPasswordToken | None:
-    return ResetPasswordToken.objects.filter(user_id=user.pk).first()
-
-
 def move_back(user: Any, delta: timedelta) -> None:
     """Age the user's token: created ``delta`` ago."""
     moved = ResetPasswordToken.objects.filter(user_id=user.pk).update(
         created_at=timezone.now() - delta
     )
     assert moved == 1
-
-
-@pytest.fixture
-def configure(settings: Any) -> Callable[..., None]:
-    """Set GRAPHQL_PASSWORDRESET keys, keeping the ones the settings module already gives
-    (the custom-user settings set LOOKUP_FIELD)."""
-
-    def apply(**values: Any) -> None:
-        settings.GRAPHQL_PASSWORDRESET = {
-            **getattr(settings, "GRAPHQL_PASSWORDRESET", {}),
-            **values,
-        }
-
-    return apply
-
-
-@pytest.fixture
-def issue(gql: GraphQLClient, captured: Any) -> Callable[[Any], str]:
-    """Request a reset for ``user`` and return the key the project would deliver."""
-
-    def request(user: Any) -> str:
-        before = len(captured.calls)
-        assert gql.request_reset(email_of(user))["ok"] is True
-        assert len(captured.calls) == before + 1
-        return str(captured.last_key)
-
-    return request
 
 
 @pytest.fixture
