@@ -240,3 +240,20 @@ def issue(gql: GraphQLClient, captured: CapturedTokens) -> Callable[[Any], str]:
         return str(captured.last_key)
 
     return request
+
+
+def assert_no_leak(response: Any) -> dict[str, Any]:
+    """Not a server error, JSON, and nothing internal (traceback, paths, module names)."""
+    assert response.status_code < 500, response.content
+    text = response.content.decode()
+    for leak in ("Traceback", 'File "', "graphql_passwordreset", "site-packages"):
+        assert leak not in text, text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def assert_refused_cleanly(response: Any) -> dict[str, Any]:
+    """A top-level GraphQL error answer that leaks nothing internal."""
+    body = assert_no_leak(response)
+    assert body.get("errors"), body
+    return body

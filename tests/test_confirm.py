@@ -26,6 +26,7 @@ from .conftest import (
     NEW_PASSWORD,
     PASSWORD,
     GraphQLClient,
+    assert_refused_cleanly,
     codes,
     email_of,
     reload,
@@ -135,17 +136,6 @@ def post_confirm(
         f"{{ confirmPasswordReset(token: $token, password: $password) {{ {fields} }} }}"
     )
     return gql.post(query, args, **extra)
-
-
-def assert_refused_cleanly(response: Any) -> dict[str, Any]:
-    """A GraphQL error answer: never a 5xx, never a traceback or internal detail."""
-    assert response.status_code < 500, response.content
-    body: dict[str, Any] = response.json()
-    assert body.get("errors"), body
-    text = response.content.decode()
-    for leak in ("Traceback", 'File "', "graphql_passwordreset", "site-packages"):
-        assert leak not in text, text
-    return body
 
 
 # --- success ---------------------------------------------------------------------------------

@@ -13,20 +13,12 @@ from django.test import Client
 from graphql_passwordreset.models import ResetPasswordToken
 
 from .conftest import GraphQLClient, user_fields
+from .conftest import assert_no_leak as assert_no_crash
 from .test_request import OK, assert_error, configure, post_request
 
 pytestmark = pytest.mark.django_db
 
 MISSING = object()
-
-
-def assert_no_crash(response: Any) -> dict[str, Any]:
-    """Not a server error, JSON, and nothing internal leaked into the body."""
-    assert response.status_code < 500, response.content
-    assert b"Traceback" not in response.content
-    assert b'File "' not in response.content
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def assert_graphql_error(response: Any, statuses: tuple[int, ...] = (200, 400)) -> None:

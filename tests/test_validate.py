@@ -20,7 +20,16 @@ from django.utils import timezone
 from graphql_passwordreset.models import ResetPasswordToken
 from graphql_passwordreset.signals import pre_password_reset
 
-from .conftest import NEW_PASSWORD, PASSWORD, GraphQLClient, codes, email_of, reload, token_of
+from .conftest import (
+    NEW_PASSWORD,
+    PASSWORD,
+    GraphQLClient,
+    assert_refused_cleanly,
+    codes,
+    email_of,
+    reload,
+    token_of,
+)
 
 INVALID_TOKEN = [("token", "INVALID_TOKEN")]
 INVALID_EMAIL = [("email", "INVALID_EMAIL")]
@@ -643,17 +652,6 @@ def test_expired_token_deletion_persists_under_atomic_requests(
 
 
 # --- bad input -------------------------------------------------------------------------------
-
-
-def assert_refused_cleanly(response: Any) -> dict[str, Any]:
-    """A GraphQL error answer: never a 5xx, never a traceback or internal detail."""
-    assert response.status_code < 500, response.content
-    body: dict[str, Any] = response.json()
-    assert body.get("errors"), body
-    text = response.content.decode()
-    for leak in ("Traceback", 'File "', "graphql_passwordreset", "site-packages"):
-        assert leak not in text, text
-    return body
 
 
 FIELDS = "{ valid errors { field message code } username email }"
