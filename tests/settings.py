@@ -58,7 +58,7 @@ if _DB == "postgres":
             "PORT": os.environ.get("PGPORT", "5432"),
             "USER": os.environ.get("PGUSER", "postgres"),
             "NAME": os.environ.get("PGDATABASE", "test"),
-            "TEST": {"NAME": "test_graphql_passwordreset"},
+            "TEST": {"NAME": os.environ.get("TEST_DB_NAME", "test_graphql_passwordreset")},
         }
     }
 elif _DB == "mariadb":
@@ -71,7 +71,10 @@ elif _DB == "mariadb":
             "PASSWORD": os.environ.get("MYSQL_PASSWORD", ""),
             "NAME": os.environ.get("MYSQL_DATABASE", "test"),
             "OPTIONS": {"charset": "utf8mb4"},
-            "TEST": {"NAME": "test_graphql_passwordreset", "CHARSET": "utf8mb4"},
+            "TEST": {
+                "NAME": os.environ.get("TEST_DB_NAME", "test_graphql_passwordreset"),
+                "CHARSET": "utf8mb4",
+            },
         }
     }
 elif _DB == "sqlite":
