@@ -179,3 +179,18 @@ def test_concurrent_failed_attempts_cannot_overshoot_the_limit(
 
     assert not ResetPasswordToken.objects.filter(user_id=user.pk).exists()
     assert new_client().confirm(key, "Any-new-Passw0rd", email_of(user))["ok"] is False
+
+
+def test_concurrent_requests_for_one_user_leave_one_working_token(
+    new_client: Callable[[], GraphQLClient], user: Any, captured: Any
+) -> None:
+    # Each request deletes the user's old token and inserts a new one; when two interleave, the
+    # one-token-per-user constraint makes the later insert fail and that request start again.
+    clients = [new_client() for _ in range(4)]
+    results = run_together([lambda c=c: c.request_reset(email_of(user)) for c in clients])
+
+    assert [result["ok"] for result in results] == [True] * 4
+    assert ResetPasswordToken.objects.filter(user_id=user.pk).count() == 1
+    assert len(captured.keys) == 4
+    working = [key for key in captured.keys if new_client().validate(key)["valid"]]
+    assert len(working) == 1
