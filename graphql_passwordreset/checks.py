@@ -91,6 +91,16 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _is_absolute_http_url(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unbalanced IPv6 bracket
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 def _check_token_generator() -> Iterator[checks.CheckMessage]:
     key = "TOKEN_GENERATOR"
     raw = passwordreset_settings.raw(key)
@@ -179,11 +189,7 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
     errors += _check_token_generator()
 
     reset_url = raw("RESET_URL")
-    if reset_url is not None and not (
-        isinstance(reset_url, str)
-        and urlsplit(reset_url).scheme in ("http", "https")
-        and urlsplit(reset_url).netloc
-    ):
+    if reset_url is not None and not _is_absolute_http_url(reset_url):
         errors.append(_message("E008", "RESET_URL", reset_url))
     hosts = raw("ALLOWED_REDIRECT_HOSTS")
     if not isinstance(hosts, (list, tuple)) or not all(isinstance(h, str) and h for h in hosts):

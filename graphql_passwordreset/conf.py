@@ -77,27 +77,26 @@ class PasswordResetSettings:
         """The ``GRAPHQL_PASSWORDRESET`` value exactly as the project wrote it."""
         return getattr(settings, SETTINGS_NAME, {})
 
-    def source_name(self, key: str) -> str:
-        """How the project spelled the setting that supplies ``key`` (for error messages)."""
+    def _lookup(self, key: str) -> tuple[str, Any]:
+        """Where ``key``'s value comes from, as the project spelled it, and the value:
+        the dict first, then the legacy setting, then the default."""
         user = self.user_settings()
         if isinstance(user, dict) and key in user:
-            return f'{SETTINGS_NAME}["{key}"]'
-        legacy = LEGACY_NAMES.get(key)
-        if legacy and hasattr(settings, legacy):
-            return legacy
-        return f'{SETTINGS_NAME}["{key}"]'
-
-    def raw(self, key: str) -> Any:
-        """The configured value of ``key`` (dict, then legacy name, then default)."""
-        user = self.user_settings()
-        if isinstance(user, dict) and key in user:
-            return user[key]
+            return f'{SETTINGS_NAME}["{key}"]', user[key]
         legacy = LEGACY_NAMES.get(key)
         if legacy:
             value = getattr(settings, legacy, _MISSING)
             if value is not _MISSING:
-                return value
-        return DEFAULTS[key]
+                return legacy, value
+        return f'{SETTINGS_NAME}["{key}"]', DEFAULTS[key]
+
+    def source_name(self, key: str) -> str:
+        """How the project spelled the setting that supplies ``key`` (for error messages)."""
+        return self._lookup(key)[0]
+
+    def raw(self, key: str) -> Any:
+        """The configured value of ``key`` (dict, then legacy name, then default)."""
+        return self._lookup(key)[1]
 
     def __getattr__(self, key: str) -> Any:
         if key not in DEFAULTS:

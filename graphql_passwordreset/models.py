@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.translation import gettext_lazy as _
 
@@ -49,8 +50,17 @@ class ResetPasswordTokenQuerySet(models.QuerySet["ResetPasswordToken"]):
     def expired(self) -> ResetPasswordTokenQuerySet:
         return self.filter(created_at__lte=expiry_cutoff())
 
-    def for_key(self, key: str) -> ResetPasswordTokenQuerySet:
-        return self.filter(key_digest__in=token_digests(key))
+    def find(self, key: str) -> ResetPasswordToken | None:
+        """The token whose key is ``key`` (under SECRET_KEY or a fallback), or None."""
+        digests = token_digests(key)
+        token = self.filter(key_digest__in=digests).first()
+        # The index found the row; confirm the digest exactly and in constant time, whatever
+        # the column's collation (MariaDB's compares case- and pad-insensitively).
+        if token is not None and any(
+            constant_time_compare(token.key_digest, digest) for digest in digests
+        ):
+            return token
+        return None
 
 
 class ResetPasswordToken(models.Model):
@@ -114,4 +124,4 @@ class ResetPasswordToken(models.Model):
     def set_key(self, key: str) -> None:
         """Give this (unsaved) token its plaintext key and the digest that is stored."""
         self.key = key
-        self.key_digest = token_digests(key)[0]
+        self.key_digest = _digest(key, settings.SECRET_KEY)

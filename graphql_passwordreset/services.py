@@ -22,7 +22,6 @@ from django.db.models import F, Q
 from django.dispatch import Signal
 from django.http import HttpRequest
 from django.http.request import validate_host
-from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import jwt_sessions
@@ -34,7 +33,7 @@ from .errors import (
     PasswordResetError,
     password_error_code,
 )
-from .models import USER_AGENT_MAX_LENGTH, ResetPasswordToken, expiry_cutoff, token_digests
+from .models import USER_AGENT_MAX_LENGTH, ResetPasswordToken, expiry_cutoff
 from .signals import post_password_reset, pre_password_reset, reset_password_token_created
 from .text import normalise
 from .throttling import client_ip, throttled
@@ -275,14 +274,7 @@ def _find_token(key: str | None, email: str | None) -> ResetPasswordToken | Pass
     token: ResetPasswordToken | None = None
     key = key or ""
     if key and len(key) <= MAX_TOKEN_LENGTH and _encodable(key):
-        digests = token_digests(key)
-        token = ResetPasswordToken.objects.for_key(key).select_related("user").first()
-        # The index lookup found the row; confirm the digest exactly and in constant time,
-        # whatever the column's collation (MariaDB's compare case- and pad-insensitively).
-        if token is not None and not any(
-            constant_time_compare(token.key_digest, digest) for digest in digests
-        ):
-            token = None
+        token = ResetPasswordToken.objects.select_related("user").find(key)
 
     if email:
         address = _clean_address(email)
@@ -301,6 +293,19 @@ def _find_token(key: str | None, email: str | None) -> ResetPasswordToken | Pass
     if not _is_eligible(token.user):
         return invalid
     return token
+
+
+def _throttled_find_token(
+    request: HttpRequest, scope: str, key: str | None, email: str | None
+) -> ResetPasswordToken | Outcome:
+    """Count the use against the client's ``scope`` limit, then find the token; a failed
+    Outcome when the client is throttled or the token is not usable."""
+    if throttled(scope, client_ip(request)):
+        return _fail(ErrorCode.THROTTLED, None)
+    found = _find_token(key, email)
+    if isinstance(found, PasswordResetError):
+        return Outcome(errors=[found])
+    return found
 
 
 def _password_errors(password: str, user: Any) -> list[PasswordResetError]:
@@ -381,11 +386,9 @@ def validate_reset_token(
     request: HttpRequest, token: str | None, email: str | None = None
 ) -> Outcome:
     """Is ``token`` a live token of an eligible user (scoped to ``email`` when given)?"""
-    if throttled("validate_ip", client_ip(request)):
-        return _fail(ErrorCode.THROTTLED, None)
-    found = _find_token(token, email)
-    if isinstance(found, PasswordResetError):
-        return Outcome(errors=[found])
+    found = _throttled_find_token(request, "validate_ip", token, email)
+    if isinstance(found, Outcome):
+        return found
     return Outcome(user=found.user)
 
 
@@ -401,11 +404,9 @@ def confirm_password_reset(
 
     A failure of any kind leaves the password and the token as they were.
     """
-    if throttled("confirm_ip", client_ip(request)):
-        return _fail(ErrorCode.THROTTLED, None)
-    found = _find_token(token, email)
-    if isinstance(found, PasswordResetError):
-        return Outcome(errors=[found])
+    found = _throttled_find_token(request, "confirm_ip", token, email)
+    if isinstance(found, Outcome):
+        return found
     user = found.user
     password = password or ""
     errors = _password_errors(password, user)

@@ -72,11 +72,11 @@ def throttled(scope: str, ident: str) -> bool:
     window = int(time.time() // rate.period)
     digest = hashlib.sha256(normalise(ident).encode("utf-8", "surrogatepass")).hexdigest()
     key = f"{_KEY_PREFIX}:{scope}:{rate.count}/{rate.period}:{window}:{digest}"
-    # The window's counter lives a little longer than the window, then expires by itself.
-    cache.add(key, 0, timeout=rate.period + 1)
+    # Count first: after the window's first use that is the only cache round trip. A new
+    # window's counter is created with add(), which only one of several racing processes
+    # wins; the others count on it. It expires a little after its window.
     try:
         used = cache.incr(key)
-    except ValueError:  # evicted between add and incr: start the window again
-        cache.add(key, 1, timeout=rate.period + 1)
-        used = 1
+    except ValueError:
+        used = 1 if cache.add(key, 1, timeout=rate.period + 1) else cache.incr(key)
     return used > rate.count
