@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-EXTRAS ?= test,lint,jwt,dist
+EXTRAS ?= test,lint,jwt,dist,e2e,celery,redis
 EXAMPLE := cd example_project && ../$(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -69,5 +69,23 @@ dist: $(STAMP) ## build the sdist and wheel into dist/ and check them
 	$(BIN)/twine check --strict dist/*
 	$(BIN)/python tests/check_wheel.py dist/*.whl
 
+# --- services: Celery with a real worker, throttles shared across processes (issue 3) ---
+
+# --- property tests, fuzzing and load (issue 3) ---
+
+# --- example project and end-to-end tests (issue 4) ---
+
+# --- benchmarks (issue 5) ---
+
+# bench/ has its own virtualenv: django-rest-passwordreset 1.6.0 and the measuring tools live
+# only there, never in the package's dependencies.
+BENCH_VENV := .venv-bench
+BENCH_BIN := $(BENCH_VENV)/bin
+$(BENCH_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_BIN)/python -m pip install --quiet --upgrade pip
+	$(BENCH_BIN)/python -m pip install --quiet -e ".[bench,jwt,postgres,redis,celery,fuzz]"
+	touch $@
+
 clean: ## remove the virtualenvs, build output and caches
-	rm -rf $(VENV) .venv-django42 dist build .coverage .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-django42 $(BENCH_VENV) dist build .coverage .pytest_cache .mypy_cache .ruff_cache
