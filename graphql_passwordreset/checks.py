@@ -8,11 +8,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.module_loading import import_string
 
 from .conf import DEFAULT_RATES, DEFAULTS, SETTINGS_NAME, passwordreset_settings
+from .delivery import IN_REQUEST
 from .throttling import parse_rate
 from .tokens import get_token_generator_class
 
@@ -51,10 +54,20 @@ MESSAGES: dict[str, tuple[str, str | None]] = {
         "pip install 'graphql-passwordreset[jwt]'",
     ),
     "E013": ("{name} must be a whole number >= {detail}, not {value}.", None),
+    "E014": (
+        '{name} must be "request" or the dotted path of a dispatcher callable: {detail}',
+        "graphql_passwordreset.contrib.celery.dispatch delivers from a Celery worker.",
+    ),
     "W001": (
         "{name} draws from only {detail} possible tokens and REQUIRE_EMAIL_WITH_TOKEN is off, so "
         "a guessed code is not tied to one account.",
         "Turn on REQUIRE_EMAIL_WITH_TOKEN, or use at least 10**8 possible codes.",
+    ),
+    "W003": (
+        "GRAPHQL_JWT sets {detail} to graphql_passwordreset.jwt_handlers but not {value}: "
+        "access tokens are not checked against the current password.",
+        "Set both JWT_PAYLOAD_HANDLER and JWT_DECODE_HANDLER to graphql_passwordreset's "
+        "handlers (see the README), or neither.",
     ),
     "W002": (
         "{name} contains '*': a client may then send reset links pointing to any host.",
@@ -162,6 +175,44 @@ def _check_lookup_field() -> Iterator[checks.CheckMessage]:
         )
 
 
+def _check_delivery() -> Iterator[checks.CheckMessage]:
+    value = passwordreset_settings.raw("DELIVERY")
+    if value == IN_REQUEST:
+        return
+    if not isinstance(value, str) or not value:
+        yield _message("E014", "DELIVERY", value, detail=f"{value!r} is not a string.")
+        return
+    try:
+        dispatcher = import_string(value)
+    except ImportError as exc:
+        yield _message("E014", "DELIVERY", value, detail=str(exc))
+        return
+    if not callable(dispatcher):
+        yield _message("E014", "DELIVERY", value, detail=f"{value} is not callable.")
+
+
+JWT_HANDLERS = {
+    "JWT_PAYLOAD_HANDLER": "graphql_passwordreset.jwt_handlers.jwt_payload",
+    "JWT_DECODE_HANDLER": "graphql_passwordreset.jwt_handlers.jwt_decode",
+}
+
+
+def _check_jwt_handlers() -> Iterator[checks.CheckMessage]:
+    """Half of the password-bound JWT pair is a silent hole (payload without the check) or a
+    lock-out (the check without the claim): warn about either."""
+    jwt_config = getattr(settings, "GRAPHQL_JWT", None)
+    if not isinstance(jwt_config, dict):
+        return
+    ours = {key for key, path in JWT_HANDLERS.items() if jwt_config.get(key) == path}
+    if len(ours) == 1:
+        (present,) = ours
+        (missing,) = set(JWT_HANDLERS) - ours
+        text, hint = MESSAGES["W003"]
+        yield checks.Warning(
+            text.format(detail=present, value=missing), hint=hint, id=ID.format("W003")
+        )
+
+
 def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
     user = passwordreset_settings.user_settings()
     if not isinstance(user, dict):
@@ -203,6 +254,8 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
             import graphql_jwt  # noqa: F401
         except ImportError:
             errors.append(_message("E012", "LOGIN_ON_CONFIRM"))
+    errors += _check_delivery()
+    errors += _check_jwt_handlers()
     for key, minimum in (("TRUSTED_PROXY_COUNT", 0), ("MAX_TOKEN_ATTEMPTS", 1)):
         value = raw(key)
         if not _is_int(value) or value < minimum:

@@ -46,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXY_COUNT": 0,
     "MAX_TOKEN_ATTEMPTS": 5,
     "REQUIRE_EMAIL_WITH_TOKEN": False,
+    "DELIVERY": "request",
 }
 
 # The django-rest-passwordreset setting each key replaces, honoured when the key is absent.

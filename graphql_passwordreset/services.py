@@ -10,6 +10,7 @@ import ipaddress
 import logging
 import unicodedata
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -24,7 +25,7 @@ from django.http import HttpRequest
 from django.http.request import validate_host
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from . import jwt_sessions
+from . import delivery, jwt_sessions
 from .conf import passwordreset_settings
 from .errors import (
     BLANK_PASSWORD_MESSAGE,
@@ -41,6 +42,10 @@ from .tokens import get_token_generator
 
 __all__ = [
     "Outcome",
+    "announce_tokens",
+    "audit_ip",
+    "audit_user_agent",
+    "create_tokens",
     "confirm_password_reset",
     "request_password_reset",
     "validate_reset_token",
@@ -151,7 +156,7 @@ def _is_eligible(user: Any) -> bool:
 # --- request metadata ----------------------------------------------------------------------
 
 
-def _audit_ip(request: HttpRequest) -> str | None:
+def audit_ip(request: HttpRequest) -> str | None:
     """The address the configured header claims (first entry of a list), or None if not an
     IP address. Kept for audit only: throttles use throttling.client_ip()."""
     raw = str(request.META.get(passwordreset_settings.IP_ADDRESS_HEADER, "") or "")
@@ -166,7 +171,7 @@ def _audit_ip(request: HttpRequest) -> str | None:
     return str(address)
 
 
-def _user_agent(request: HttpRequest) -> str:
+def audit_user_agent(request: HttpRequest) -> str:
     raw = str(request.META.get(passwordreset_settings.USER_AGENT_HEADER, "") or "")
     return raw.replace("\x00", "")[:USER_AGENT_MAX_LENGTH]
 
@@ -225,11 +230,15 @@ def _send_robust(signal: Signal, name: str, **kwargs: Any) -> None:
 # --- tokens --------------------------------------------------------------------------------
 
 
-def _create_tokens(address: str, request: HttpRequest) -> list[ResetPasswordToken]:
-    """Replace the token of every eligible user matching ``address``; clear expired tokens."""
+def create_tokens(
+    address: str, ip_address: str | None, user_agent: str
+) -> list[ResetPasswordToken]:
+    """Replace the token of every eligible user matching ``address``; clear expired tokens.
+
+    Three statements whatever the address: the user SELECT, one DELETE (the users' old tokens
+    and the expired ones, both through an index) and the INSERT (empty for an unknown address).
+    """
     generator = get_token_generator()
-    ip_address = _audit_ip(request)
-    user_agent = _user_agent(request)
     for attempt in range(TOKEN_INSERT_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -252,6 +261,28 @@ def _create_tokens(address: str, request: HttpRequest) -> list[ResetPasswordToke
             if attempt == TOKEN_INSERT_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def announce_tokens(
+    tokens: list[ResetPasswordToken],
+    base_url: str | None,
+    *,
+    sender: Any,
+    instance: Any,
+    request: HttpRequest | None,
+) -> None:
+    """Send ``reset_password_token_created`` for each new token (its plaintext key is set)."""
+    for token in tokens:
+        assert token.key is not None
+        _send_robust(
+            reset_password_token_created,
+            "reset_password_token_created",
+            sender=sender,
+            instance=instance,
+            reset_password_token=token,
+            request=request,
+            reset_url=_reset_url(base_url, token.key),
+        )
 
 
 def _count_failed_attempt(users: list[Any]) -> None:
@@ -364,21 +395,27 @@ def request_password_reset(
     if throttled("request_address", address):
         return _fail(ErrorCode.THROTTLED, None)
 
-    tokens = _create_tokens(address, request)
+    dispatcher = delivery.get_dispatcher()
+    if dispatcher is not None:
+        # Off the request path: a worker looks the address up and creates the tokens.
+        if not passwordreset_settings.NO_INFORMATION_LEAKAGE and not any(
+            _is_eligible(user) for user in _matching_users(address)
+        ):
+            return _fail(ErrorCode.USER_NOT_FOUND, "email")
+        job = delivery.ResetJob.for_request(request, address, base_url, sender)
+        transaction.on_commit(partial(delivery.dispatch, dispatcher, job))
+        return Outcome()
+
+    tokens = create_tokens(address, audit_ip(request), audit_user_agent(request))
     if not tokens and not passwordreset_settings.NO_INFORMATION_LEAKAGE:
         return _fail(ErrorCode.USER_NOT_FOUND, "email")
-
-    for token in tokens:
-        assert token.key is not None
-        _send_robust(
-            reset_password_token_created,
-            "reset_password_token_created",
-            sender=sender,
-            instance=instance,
-            reset_password_token=token,
-            request=request,
-            reset_url=_reset_url(base_url, token.key),
+    # Receivers see committed tokens: under ATOMIC_REQUESTS this waits for the view's commit,
+    # and a rolled-back request sends no link.
+    transaction.on_commit(
+        partial(
+            announce_tokens, tokens, base_url, sender=sender, instance=instance, request=request
         )
+    )
     return Outcome()
 
 
@@ -428,12 +465,15 @@ def confirm_password_reset(
     except _TokenAlreadyUsed:
         return _fail(ErrorCode.INVALID_TOKEN, "token")
 
-    _send_robust(
-        post_password_reset,
-        "post_password_reset",
-        sender=sender,
-        user=user,
-        reset_password_token=found,
+    transaction.on_commit(
+        partial(
+            _send_robust,
+            post_password_reset,
+            "post_password_reset",
+            sender=sender,
+            user=user,
+            reset_password_token=found,
+        )
     )
     outcome = Outcome(user=user)
     if passwordreset_settings.LOGIN_ON_CONFIRM:

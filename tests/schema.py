@@ -13,8 +13,16 @@ from graphql_passwordreset.schema import PasswordResetMutation, PasswordResetQue
 class Query(PasswordResetQuery, graphene.ObjectType):
     ping = graphene.String(description="A field of the project's own.")
 
+    viewer = graphene.String(
+        description="The signed-in user's username (JWT in the Authorization header), or null."
+    )
+
     def resolve_ping(self, info: graphene.ResolveInfo) -> str:
         return "pong"
+
+    def resolve_viewer(self, info: graphene.ResolveInfo) -> str | None:
+        user = info.context.user
+        return user.get_username() if user.is_authenticated else None
 
 
 class Mutation(PasswordResetMutation, graphene.ObjectType):

@@ -95,7 +95,10 @@ AUTHENTICATION_BACKENDS = [
     "graphql_jwt.backends.JSONWebTokenBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-GRAPHENE = {"SCHEMA": "tests.schema.schema"}
+GRAPHENE = {
+    "SCHEMA": "tests.schema.schema",
+    "MIDDLEWARE": ["graphql_jwt.middleware.JSONWebTokenMiddleware"],
+}
 GRAPHQL_JWT = {"JWT_LONG_RUNNING_REFRESH_TOKEN": True}
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

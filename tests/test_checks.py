@@ -1,5 +1,5 @@
 """System checks for GRAPHQL_PASSWORDRESET: every bad value is reported at startup with an id
-(graphql_passwordreset.E001-E013, W001, W002) and a message naming the key as the project wrote
+(graphql_passwordreset.E001-E014, W001-W003) and a message naming the key as the project wrote
 it, legacy django-rest-passwordreset setting names included; `manage.py check` fails on it."""
 
 from __future__ import annotations
@@ -366,6 +366,61 @@ def test_w002_wildcard_redirect_host(settings: Any) -> None:
 
 def test_w002_is_silent_for_named_hosts(settings: Any) -> None:
     configure(settings, ALLOWED_REDIRECT_HOSTS=["app.example.com", ".example.org"])
+    assert our_messages() == []
+
+
+# --- E014: DELIVERY -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "detail"),
+    [
+        pytest.param(42, "is not a string", id="not-a-string"),
+        pytest.param("", "is not a string", id="empty"),
+        pytest.param("tests.no_such_module.dispatch", "No module named", id="no-module"),
+        pytest.param("graphql_passwordreset.delivery.nothing", "does not define", id="no-attr"),
+        pytest.param("graphql_passwordreset.delivery.IN_REQUEST", "is not callable", id="value"),
+    ],
+)
+def test_e014_delivery_must_be_request_or_a_dispatcher(
+    settings: Any, value: Any, detail: str
+) -> None:
+    configure(settings, DELIVERY=value)
+    message = only_message("E014")
+    assert key_name("DELIVERY") in message.msg
+    assert detail in message.msg
+    assert "contrib.celery" in message.hint
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["request", "graphql_passwordreset.contrib.celery.dispatch", "tests.dispatchers.record"],
+)
+def test_e014_is_silent_for_good_values(settings: Any, value: str) -> None:
+    configure(settings, DELIVERY=value)
+    assert our_messages() == []
+
+
+# --- W003: half of the password-bound JWT pair -----------------------------------------------
+
+JWT_HANDLERS = {
+    "JWT_PAYLOAD_HANDLER": "graphql_passwordreset.jwt_handlers.jwt_payload",
+    "JWT_DECODE_HANDLER": "graphql_passwordreset.jwt_handlers.jwt_decode",
+}
+
+
+@pytest.mark.parametrize(("present", "missing"), [tuple(JWT_HANDLERS), tuple(JWT_HANDLERS)[::-1]])
+def test_w003_one_jwt_handler_without_the_other(settings: Any, present: str, missing: str) -> None:
+    settings.GRAPHQL_JWT = {**settings.GRAPHQL_JWT, present: JWT_HANDLERS[present]}
+    message = only_message("W003")
+    assert isinstance(message, checks.Warning) and not isinstance(message, checks.Error)
+    assert present in message.msg and missing in message.msg
+
+
+def test_w003_is_silent_with_both_or_neither(settings: Any) -> None:
+    settings.GRAPHQL_JWT = {**settings.GRAPHQL_JWT, **JWT_HANDLERS}
+    assert our_messages() == []
+    settings.GRAPHQL_JWT = None
     assert our_messages() == []
 
 

@@ -1,0 +1,121 @@
+"""Getting a new token to its user: in the request after commit, or through a dispatcher.
+
+DELIVERY = "request" (the default) runs the ``reset_password_token_created`` receivers in the
+request, once the transaction that created the tokens has committed. DELIVERY = a dotted path
+to a dispatcher moves all of it off the request path: the request only validates the input,
+counts throttles and hands a :class:`ResetJob` (a JSON-serialisable dict) to the dispatcher;
+a worker later calls :func:`deliver`, which looks the address up, creates the tokens and sends
+the signal. The request then does the same work for every address, known or not, so its
+timing tells nothing, and the plaintext token never passes through the broker.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import translation
+from django.utils.module_loading import import_string
+
+from . import services
+from .conf import passwordreset_settings
+
+__all__ = ["IN_REQUEST", "ResetJob", "deliver", "dispatch", "get_dispatcher"]
+
+logger = logging.getLogger("graphql_passwordreset")
+
+IN_REQUEST = "request"
+JOB_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ResetJob:
+    """Everything a worker needs to carry out a password reset request, and nothing secret."""
+
+    address: str
+    reset_url: str | None
+    ip_address: str | None
+    user_agent: str
+    language: str | None
+    sender: str | None
+    version: int = JOB_VERSION
+
+    # Receivers are promised an ``instance`` with a ``request``; a worker has none.
+    request = None
+
+    @classmethod
+    def for_request(
+        cls, request: HttpRequest, address: str, reset_url: str | None, sender: Any
+    ) -> ResetJob:
+        return cls(
+            address=address,
+            reset_url=reset_url,
+            ip_address=services.audit_ip(request),
+            user_agent=services.audit_user_agent(request),
+            language=translation.get_language(),
+            sender=f"{sender.__module__}.{sender.__qualname__}" if sender is not None else None,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ResetJob:
+        """The job a dispatcher passed on; unknown keys (a newer sender) are ignored."""
+        if not isinstance(data, dict) or not isinstance(data.get("address"), str):
+            raise ValueError(f"Not a password reset job: {data!r}")
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+    def sender_class(self) -> Any:
+        if not self.sender:
+            return None
+        try:
+            return import_string(self.sender)
+        except ImportError:
+            logger.warning("The sender %s of a password reset job cannot be imported.", self.sender)
+            return None
+
+
+@lru_cache(maxsize=8)
+def _import_dispatcher(path: str) -> Callable[[dict[str, Any]], Any]:
+    dispatcher: Callable[[dict[str, Any]], Any] = import_string(path)
+    return dispatcher
+
+
+def get_dispatcher() -> Callable[[dict[str, Any]], Any] | None:
+    """The configured dispatcher, or None when receivers run in the request."""
+    path = passwordreset_settings.DELIVERY
+    if path == IN_REQUEST:
+        return None
+    return _import_dispatcher(path)
+
+
+def dispatch(dispatcher: Callable[[dict[str, Any]], Any], job: ResetJob) -> None:
+    """Hand ``job`` to ``dispatcher``. A failure (a broker down) is logged, never raised: the
+    answer must not tell a known address from an unknown one."""
+    try:
+        dispatcher(job.as_dict())
+    except Exception:
+        logger.exception(
+            "The password reset dispatcher %s failed; no reset e-mail will be sent for this "
+            "request.",
+            passwordreset_settings.DELIVERY,
+        )
+
+
+def deliver(data: dict[str, Any]) -> int:
+    """Carry out a dispatched request (in a worker): replace the tokens of every eligible user
+    with the job's address and send ``reset_password_token_created`` for each. Returns how many
+    tokens were created."""
+    job = ResetJob.from_dict(data)
+    with translation.override(job.language):
+        tokens = services.create_tokens(job.address, job.ip_address, job.user_agent)
+        services.announce_tokens(
+            tokens, job.reset_url, sender=job.sender_class(), instance=job, request=None
+        )
+    return len(tokens)
