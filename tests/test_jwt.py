@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from graphql_jwt.refresh_token.models import RefreshToken
 from graphql_jwt.settings import jwt_settings
 
-from .conftest import NEW_PASSWORD, PASSWORD, GraphQLClient
+from .conftest import NEW_PASSWORD, PASSWORD, GraphQLClient, reload
 
 # A signing key of its own, as a project may set, distinct from SECRET_KEY.
 JWT_SECRET_KEY = "tests-only-jwt-signing-key-of-48-characters-long"
@@ -216,3 +216,38 @@ def test_login_on_confirm_follows_changed_jwt_settings(
     assert result["token"] and result["refreshToken"] is None
     assert "errors" not in verify(plain_gql, result["token"])
     assert not RefreshToken.objects.filter(user=user).exists()
+
+
+def test_confirm_revokes_refresh_tokens_with_long_running_tokens_off_too(
+    gql: GraphQLClient,
+    plain_gql: GraphQLClient,
+    user: Any,
+    signed_in: str,
+    issue: Callable[[Any], str],
+    settings: Any,
+) -> None:
+    """Refresh tokens handed out while the setting was on stay in the table; they go too."""
+    assert RefreshToken.objects.filter(user=user, revoked__isnull=True).exists()
+    settings.GRAPHQL_JWT = {**settings.GRAPHQL_JWT, "JWT_LONG_RUNNING_REFRESH_TOKEN": False}
+    assert gql.confirm(issue(user))["ok"] is True
+    assert not RefreshToken.objects.filter(user=user, revoked__isnull=True).exists()
+
+
+def test_without_the_refresh_token_app_confirm_works_and_signs_in_with_an_access_token(
+    gql: GraphQLClient,
+    plain_gql: GraphQLClient,
+    user: Any,
+    issue: Callable[[Any], str],
+    configure: Any,
+    settings: Any,
+) -> None:
+    configure(LOGIN_ON_CONFIRM=True)
+    key = issue(user)
+    settings.INSTALLED_APPS = [
+        app for app in settings.INSTALLED_APPS if app != "graphql_jwt.refresh_token"
+    ]
+    result = gql.confirm(key)
+    assert result["ok"] is True and result["errors"] == []
+    assert result["token"] and result["refreshToken"] is None
+    assert "errors" not in verify(plain_gql, result["token"])
+    assert reload(user).check_password(NEW_PASSWORD)
