@@ -8,7 +8,7 @@ EXAMPLE := cd example_project && ../$(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test test-postgres test-mariadb test-django42 lint format messages dist clean
+.PHONY: help install run test test-postgres test-mariadb test-django42 lint format messages dist clean test-services timing mailbox schema e2e
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -21,7 +21,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create the virtualenv in .venv and install the package with its extras
 
-run: $(STAMP) ## migrate SQLite and serve the example project (GraphiQL at /graphql)
+run: export EXAMPLE_BASE_URL = http://$(HOST):$(PORT)
+run: $(STAMP) ## migrate SQLite, create the demo user, serve the example (front end at /, GraphiQL at /graphql)
 	$(EXAMPLE) migrate --noinput
 	$(EXAMPLE) create_demo_user
 	$(EXAMPLE) runserver $(HOST):$(PORT)
@@ -71,9 +72,33 @@ dist: $(STAMP) ## build the sdist and wheel into dist/ and check them
 
 # --- services: Celery with a real worker, throttles shared across processes (issue 3) ---
 
+test-services: $(STAMP) ## Celery delivery with a real worker, throttles shared by two servers (needs Redis)
+	$(BIN)/python -m pytest -m services --ds=tests.services.settings tests/services -p no:cacheprovider
+
+TIMING_N ?= 500
+# .venv-bench is defined under "benchmarks" below (prerequisites expand when read, hence the path).
+timing: .venv-bench/.installed ## does response time reveal known addresses? (both delivery modes; TIMING_N)
+	$(BENCH_BIN)/python bench/timing_leak.py --mode request --requests $(TIMING_N)
+	$(BENCH_BIN)/python bench/timing_leak.py --mode celery --requests $(TIMING_N)
+
 # --- property tests, fuzzing and load (issue 3) ---
 
 # --- example project and end-to-end tests (issue 4) ---
+
+SMTP_PORT ?= 1025
+E2E_ARTIFACTS ?= .ci/artifacts/e2e
+
+mailbox: $(STAMP) ## SMTP sink on 127.0.0.1:1025 (SMTP_PORT) for EXAMPLE_EMAIL=smtp make run; prints, saves mail
+	$(EXAMPLE) mailbox --port $(SMTP_PORT)
+
+schema: $(STAMP) ## write the example's GraphQL schema (SDL) to schema.graphql
+	$(EXAMPLE) graphql_schema --out=-.graphql > ../schema.graphql.tmp
+	mv schema.graphql.tmp schema.graphql
+
+e2e: $(STAMP) ## end-to-end: a live example server, Debian's Chromium (Playwright), the gql client
+	@test -x /usr/bin/chromium || { echo "make e2e needs Debian's Chromium: apt-get install chromium" >&2; exit 1; }
+	E2E_ARTIFACTS="$(abspath $(E2E_ARTIFACTS))" $(BIN)/python -m pytest -m e2e tests/e2e -p no:cacheprovider
+	@echo "Screenshots and the server log: $(abspath $(E2E_ARTIFACTS))"
 
 # --- benchmarks (issue 5) ---
 
@@ -86,6 +111,21 @@ $(BENCH_VENV)/.installed: pyproject.toml
 	$(BENCH_BIN)/python -m pip install --quiet --upgrade pip
 	$(BENCH_BIN)/python -m pip install --quiet -e ".[bench,jwt,postgres,redis,celery,fuzz]"
 	touch $@
+
+# Variables for bench/run.py, given on the command line: DB=sqlite|postgres, HASHER=md5|default,
+# THROTTLES=on|off, SQLITE_MODE=wal|default, BENCH_ROUNDS=15, BENCH_QUICK=1.
+.PHONY: bench bench-scale bench-quick bench-profile
+bench: $(BENCH_VENV)/.installed ## GraphQL vs django-rest-passwordreset, interleaved rounds; writes docs/benchmarks.md
+	$(BENCH_BIN)/python -m bench.run
+
+bench-scale: $(BENCH_VENV)/.installed ## the same at 1,000,000 token rows vs empty tables (fill cached in artifacts/bench)
+	SCALE=1 $(BENCH_BIN)/python -m bench.run
+
+bench-quick: $(BENCH_VENV)/.installed ## a smoke run of the benchmark (under a minute), output in artifacts/bench
+	BENCH_QUICK=1 $(BENCH_BIN)/python -m bench.run
+
+bench-profile: $(BENCH_VENV)/.installed ## where each operation's time goes (parts timed alone, cProfile layers)
+	$(BENCH_BIN)/python -m bench.profile_ops
 
 clean: ## remove the virtualenvs, build output and caches
 	rm -rf $(VENV) .venv-django42 $(BENCH_VENV) dist build .coverage .pytest_cache .mypy_cache .ruff_cache

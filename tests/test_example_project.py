@@ -9,17 +9,22 @@ suite's settings, imports nothing of the example.
 
 from __future__ import annotations
 
+import email
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import sys
 import textwrap
+from email import policy
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from graphql_passwordreset.errors import ErrorCode
 
 EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "example_project"
 DEMO_PASSWORD = "demo-Passw0rd"  # what create_demo_user prints
@@ -50,14 +55,18 @@ REQUEST = '''mutation($email: String!) {
 """
 
 
-def run_in_example(args: list[str], db_path: Path) -> subprocess.CompletedProcess[str]:
-    """Run ``python <args>`` in example_project/ with its settings and the given database,
-    warnings as errors, as in the rest of the suite."""
+def run_in_example(
+    args: list[str], db_path: Path, **settings: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python <args>`` in example_project/ with its settings and the given database
+    (``settings``: more EXAMPLE_* environment variables), warnings as errors, as in the rest of
+    the suite."""
     env = {
         **os.environ,
         # pytest-django exported the suite's settings module; the example needs its own.
         "DJANGO_SETTINGS_MODULE": "example_project.settings",
         "EXAMPLE_DB_PATH": str(db_path),
+        **settings,
     }
     return subprocess.run(
         [sys.executable, "-W", "error", *args],
@@ -69,15 +78,15 @@ def run_in_example(args: list[str], db_path: Path) -> subprocess.CompletedProces
     )
 
 
-def manage(db_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    result = run_in_example(["manage.py", *args], db_path)
+def manage(db_path: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    result = run_in_example(["manage.py", *args], db_path, **settings)
     assert result.returncode == 0, result.stderr
     return result
 
 
-def run_script(db_path: Path, body: str) -> Any:
+def run_script(db_path: Path, body: str, preamble: str = SCRIPT_PREAMBLE, **settings: str) -> Any:
     """Run the preamble and ``body`` in the example; return what it printed after RESULT:."""
-    result = run_in_example(["-c", SCRIPT_PREAMBLE + textwrap.dedent(body)], db_path)
+    result = run_in_example(["-c", preamble + textwrap.dedent(body)], db_path, **settings)
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if line.startswith(RESULT_MARKER)]
     assert len(lines) == 1, result.stdout
@@ -120,10 +129,14 @@ def test_migrate_creates_the_token_table_and_leaves_nothing_unapplied(example_db
 
 
 def test_create_demo_user_creates_the_user_and_prints_the_credentials(example_db: Path) -> None:
-    output = manage(example_db, "create_demo_user").stdout
+    output = manage(example_db, "create_demo_user", EXAMPLE_BASE_URL="http://localhost:8123").stdout
     assert "Created the demo user" in output
     assert "demo@example.com" in output
     assert DEMO_PASSWORD in output
+    # ...and where to go: the URLs follow EXAMPLE_BASE_URL, which `make run` sets.
+    assert "Sign in:          http://localhost:8123/\n" in output
+    assert "GraphiQL:         http://localhost:8123/graphql " in output
+    assert "E-mails:          printed by the server and saved in " in output
     [(username, email, is_superuser, _password)] = demo_user_rows(example_db)
     assert (username, email, is_superuser) == ("demo", "demo@example.com", 1)
 
@@ -216,22 +229,149 @@ def test_link_from_the_mail_resets_the_password_and_signs_in(example_db: Path) -
     assert result["me"] == {"data": {"me": {"username": "demo"}}}
 
 
-def test_graphql_view_keeps_csrf_and_accepts_graphiqls_header(example_db: Path) -> None:
+def test_graphql_view_checks_csrf_for_every_request_a_browser_could_forge(
+    example_db: Path,
+) -> None:
     result = run_script(
         example_db,
         """
-        client = Client(enforce_csrf_checks=True)
+        from django.contrib.auth import get_user_model
+
         variables = {"email": "demo@example.com"}
-        without = graphql(client, REQUEST, variables).status_code
-        # What GraphiQL does: the page sets the csrftoken cookie, fetch() sends it back.
-        page = client.get("/graphql", HTTP_ACCEPT="text/html")
-        cookie = client.cookies["csrftoken"].value
-        response = graphql(client, REQUEST, variables, HTTP_X_CSRFTOKEN=cookie)
+
+        def status(client, path="/graphql", query=REQUEST, variables=variables, **extra):
+            body = json.dumps({"query": query, "variables": variables})
+            return client.post(path, body, content_type="application/json", **extra).status_code
+
+        # An API client (gql, a mobile app, the front end): JSON and no credential cookie.
+        # It keeps the csrftoken cookie /graphql sets, which is no credential.
+        api = Client(enforce_csrf_checks=True)
+        api.get("/graphql", HTTP_ACCEPT="text/html")
+        api_has_csrf_cookie = "csrftoken" in api.cookies
+        # What an HTML form on another site can post: not JSON, so checked, and refused.
+        form = {"query": REQUEST, "variables": json.dumps(variables)}
+        forms = [Client(enforce_csrf_checks=True).post(path, form).status_code
+                 for path in ("/graphql", "/graphql-relay")]
+        # Riding on the session (GraphiQL, the admin): refused without the token...
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(get_user_model().objects.get(username="demo"))
+        session_without_token = status(browser)
+        # ...and accepted with it, the way GraphiQL sends it: the page sets the cookie,
+        # fetch() echoes it in X-CSRFToken.
+        page = browser.get("/graphql", HTTP_ACCEPT="text/html")
+        token = browser.cookies["csrftoken"].value
+        session_with_token = status(browser, HTTP_X_CSRFTOKEN=token)
+        # django-graphql-jwt's cookies are credentials too.
+        jwt_cookies = []
+        for name in ("JWT", "JWT-refresh-token"):
+            client = Client(enforce_csrf_checks=True)
+            client.cookies[name] = "anything"
+            jwt_cookies.append(status(client))
         print("RESULT: " + json.dumps({
-            "without": without, "page": page.status_code, "with": response.json(),
+            "api": [
+                api_has_csrf_cookie,
+                status(api),
+                status(api, "/graphql-relay", "{ me { username } }", {}),
+            ],
+            "forms": forms,
+            "session": [session_without_token, page.status_code, session_with_token],
+            "jwt_cookies": jwt_cookies,
         }))
         """,
     )
-    assert result["without"] == 403
-    assert result["page"] == 200
-    assert result["with"] == {"data": {"requestPasswordReset": {"ok": True, "errors": []}}}
+    assert result["api"] == [True, 200, 200]
+    assert result["forms"] == [403, 403]
+    assert result["session"] == [403, 200, 200]
+    assert result["jwt_cookies"] == [403, 403]
+
+
+MESSAGES_JS = EXAMPLE_DIR / "accounts" / "static" / "accounts" / "messages.js"
+
+
+def test_front_end_has_a_friendly_message_for_every_error_code() -> None:
+    """A code added to the package fails here until the front end says something about it."""
+    source = MESSAGES_JS.read_text(encoding="utf-8")
+    block = re.search(
+        r"^window\.ERROR_MESSAGES = Object\.freeze\(\{$(.*?)^\}\);$", source, re.M | re.S
+    )
+    assert block, "window.ERROR_MESSAGES = Object.freeze({ ... }); not found"
+    entries = dict(re.findall(r'^  ([A-Z_]+):\s*"([^"]*)",$', block.group(1), re.M))
+    assert sorted(entries) == sorted(code.name for code in ErrorCode)
+    assert all(message.strip() for message in entries.values()), entries
+
+
+def test_front_end_pages_render_with_the_password_rules(example_db: Path) -> None:
+    result = run_script(
+        example_db,
+        """
+        client = Client()
+        pages = {}
+        for path in ("/", "/forgot-password/", "/reset-password/?token=abc123"):
+            response = client.get(path)
+            pages[path] = {
+                "status": response.status_code,
+                "html": response.content.decode(),
+                "referrer_policy": response.headers.get("Referrer-Policy"),
+            }
+        print("RESULT: " + json.dumps(pages))
+        """,
+    )
+    sign_in, forgot, reset = (
+        result["/"],
+        result["/forgot-password/"],
+        result["/reset-password/?token=abc123"],
+    )
+    assert [sign_in["status"], forgot["status"], reset["status"]] == [200, 200, 200]
+    assert '<label for="username">Username</label>' in sign_in["html"]
+    assert '<label for="email">E-mail address</label>' in forgot["html"]
+    assert 'data-reset-url="/reset-password/"' in forgot["html"]
+    # AUTH_PASSWORD_VALIDATORS' rules, shown before the first attempt.
+    assert "<li>Your password must contain at least 8 characters.</li>" in reset["html"]
+    # The token is in the page's URL: it must not leak in a Referer.
+    assert reset["referrer_policy"] == "no-referrer"
+
+
+def test_mail_is_printed_and_saved_in_the_mail_folder(example_db: Path, tmp_path: Path) -> None:
+    """What `make run` does with the reset e-mail: print it in the server's terminal and save
+    it as an .eml file; the link follows EXAMPLE_BASE_URL."""
+    folder = tmp_path / "sent"
+    body = """\
+import io, json
+import django
+django.setup()
+from django.core.management import call_command
+from django.test import Client
+call_command("create_demo_user", stdout=io.StringIO())
+response = Client(HTTP_HOST="127.0.0.1").post(
+    "/graphql",
+    json.dumps({"query": 'mutation { requestPasswordReset(email: "demo@example.com") { ok } }'}),
+    content_type="application/json",
+)
+print("RESULT: " + json.dumps(response.json()))
+"""
+    result = run_in_example(
+        ["-c", body],
+        example_db,
+        EXAMPLE_MAIL_DIR=str(folder),
+        EXAMPLE_BASE_URL="http://localhost:8123",
+    )
+    assert result.returncode == 0, result.stderr
+    assert 'RESULT: {"data": {"requestPasswordReset": {"ok": true}}}' in result.stdout
+    [saved] = folder.glob("*.eml")
+    assert not list(folder.glob(".*"))  # no partial file left behind
+    message = email.message_from_bytes(saved.read_bytes(), policy=policy.default)
+    assert message["To"] == "demo@example.com"
+    assert message["Subject"] == "Reset the password of demo on the example project"
+    text = message.get_body(("plain",)).get_content()
+    assert "http://localhost:8123/reset-password/?token=" in text
+    # Printed too, as Django's console backend does, with where the copy went.
+    assert "Subject: Reset the password of demo on the example project" in result.stdout
+    assert f"(saved as {saved})" in result.stdout
+
+
+def test_an_unknown_email_setting_stops_the_example(tmp_path: Path) -> None:
+    result = run_in_example(
+        ["manage.py", "check"], tmp_path / "unused.sqlite3", EXAMPLE_EMAIL="carrier-pigeon"
+    )
+    assert result.returncode != 0
+    assert "EXAMPLE_EMAIL must be 'console' or 'smtp'." in result.stderr

@@ -1,5 +1,10 @@
-"""The page the reset link opens. A real project puts its front end here; the example hands
-the token to GraphiQL, with the two remaining operations filled in."""
+"""The front end's pages: sign in, "forgot password", and "choose a new password" (the page the
+reset link opens).
+
+The pages are plain HTML; static/accounts/app.js fills them in by talking to /graphql, as a
+single-page front end on another stack would. Django renders only what the browser cannot know:
+the password rules of AUTH_PASSWORD_VALIDATORS, and the URLs.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import json
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,6 +31,8 @@ mutation Confirm($token: String!, $password: String!) {
   confirmPasswordReset(token: $token, password: $password) {
     ok
     errors { field message code }
+    token
+    refreshToken
   }
 }
 """
@@ -40,13 +48,27 @@ def graphiql_link(document: str, variables: dict[str, Any]) -> str:
     return f"{reverse('graphql')}#{fragment}"
 
 
+def sign_in_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/sign_in.html", {"page": "sign-in"})
+
+
+def forgot_password_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/forgot_password.html", {"page": "forgot-password"})
+
+
 def reset_password_page(request: HttpRequest) -> HttpResponse:
     token = request.GET.get("token", "")
     context = {
-        "token": token,
+        "page": "reset-password",
+        "password_rules": password_validators_help_texts(),
+        # For developers: the same two steps in GraphiQL, the token filled in.
         "validate_link": graphiql_link(VALIDATE_DOCUMENT, {"token": token}),
         "confirm_link": graphiql_link(
             CONFIRM_DOCUMENT, {"token": token, "password": "type the new password here"}
         ),
     }
-    return render(request, "accounts/reset_password.html", context)
+    response = render(request, "accounts/reset_password.html", context)
+    # The token is in this page's URL: keep it out of the Referer of anything the page loads
+    # or links to.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

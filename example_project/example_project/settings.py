@@ -1,10 +1,19 @@
 """Settings of the example project: a local demo of graphql_passwordreset on SQLite.
 
-Not for production: DEBUG is on, the secret key is public, and e-mails go to the console.
+Not for production: DEBUG is on, the secret key is public, and e-mails go to the console and a
+folder. A few environment variables adapt it (all optional):
+
+- EXAMPLE_BASE_URL: where the site is served, for the link in the e-mail (``make run`` sets it).
+- EXAMPLE_DB_PATH: the SQLite file (the test suite points it at a throw-away copy).
+- EXAMPLE_EMAIL: ``console`` (default: printed and saved to EXAMPLE_MAIL_DIR) or ``smtp`` (sent
+  to the SMTP sink of ``make mailbox`` on 127.0.0.1:EXAMPLE_SMTP_PORT, default 1025).
+- EXAMPLE_MAIL_DIR: where e-mails are saved as .eml files (default example_project/sent_emails).
 """
 
 import os
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -13,6 +22,7 @@ SECRET_KEY = os.environ.get(
 )
 DEBUG = True
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+EXAMPLE_BASE_URL = os.environ.get("EXAMPLE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -20,7 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",  # GraphiQL's script and the admin's styles
+    "django.contrib.staticfiles",  # the front end's files, GraphiQL's and the admin's
     "graphene_django",
     "graphql_jwt.refresh_token",  # so a password reset can revoke refresh tokens
     "graphql_passwordreset",
@@ -85,15 +95,28 @@ GRAPHENE = {
 GRAPHQL_JWT = {"JWT_LONG_RUNNING_REFRESH_TOKEN": True}
 
 GRAPHQL_PASSWORDRESET = {
-    # The reset link in the e-mail points at the little page in accounts/views.py.
-    "RESET_URL": "http://127.0.0.1:8000/reset-password/",
-    # A client may ask for a link to its own page with redirectUrl, on these hosts only
-    # (http is accepted because DEBUG is on; outside DEBUG only https is).
+    # The link in e-mails requested without redirectUrl (from GraphiQL, say) opens the front
+    # end's "choose a new password" page (accounts/views.py).
+    "RESET_URL": f"{EXAMPLE_BASE_URL}/reset-password/",
+    # The front end asks for links to its own page with redirectUrl, which must be on one of
+    # these hosts, any port (http is accepted because DEBUG is on; outside DEBUG only https is).
     "ALLOWED_REDIRECT_HOSTS": ["127.0.0.1", "localhost"],
+    # A successful reset answers with a JWT, so the front end signs the user in right away.
+    "LOGIN_ON_CONFIRM": True,
 }
 
-# The reset e-mail is printed in the terminal that runs `make run`.
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# E-mail: printed in the terminal that runs `make run` and saved as .eml files in
+# EXAMPLE_MAIL_DIR, or, with EXAMPLE_EMAIL=smtp, sent over SMTP to `make mailbox`.
+# `make mailbox` listens on EMAIL_HOST:EMAIL_PORT and saves what it receives there too.
+EXAMPLE_MAIL_DIR = Path(os.environ.get("EXAMPLE_MAIL_DIR") or BASE_DIR / "sent_emails")
+EMAIL_HOST = "127.0.0.1"
+EMAIL_PORT = int(os.environ.get("EXAMPLE_SMTP_PORT", "1025"))
+EMAIL_BACKEND = {
+    "console": "accounts.email_backends.ConsoleAndFolderEmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}.get(os.environ.get("EXAMPLE_EMAIL") or "console", "")
+if not EMAIL_BACKEND:
+    raise ImproperlyConfigured("EXAMPLE_EMAIL must be 'console' or 'smtp'.")
 DEFAULT_FROM_EMAIL = "Example project <noreply@example.com>"
 
 LANGUAGE_CODE = "en"

@@ -1,21 +1,21 @@
-"""URLs of the example project: GraphiQL at /graphql, the admin, and the reset link's page."""
+"""URLs of the example project: the front end's pages, the GraphQL endpoints (GraphiQL in a
+browser) and the admin."""
 
 from django.contrib import admin
 from django.urls import path
-from graphene_django.views import GraphQLView
 
-from accounts.views import reset_password_page
+from accounts import views
+
+from .graphql_view import graphql_view
+from .schema import relay_schema, schema
 
 urlpatterns = [
+    path("", views.sign_in_page, name="sign-in"),
+    path("forgot-password/", views.forgot_password_page, name="forgot-password"),
+    # The link in the reset e-mail opens this page, with ?token=...
+    path("reset-password/", views.reset_password_page, name="reset-password"),
+    # CSRF stays on for every request that rides on cookies: see graphql_view.py.
+    path("graphql", graphql_view(schema), name="graphql"),
+    path("graphql-relay", graphql_view(relay_schema), name="graphql-relay"),
     path("admin/", admin.site.urls),
-    # CSRF protection stays on for /graphql (no csrf_exempt), deliberately. GraphQLView sets
-    # the csrftoken cookie on its responses, and graphene-django's GraphiQL sends it back in
-    # the X-CSRFToken header, so mutations from GraphiQL work as they are. Exempting the view
-    # would let any web page make its visitors' browsers post mutations here: today
-    # requestPasswordReset (mail in their name), tomorrow whatever mutation is added, run with
-    # the visitor's session cookie (the admin's, say). A non-browser client (curl, a mobile
-    # app) first GETs /graphql for the cookie and echoes it in X-CSRFToken. A project whose API
-    # never reads the session, only JWTs in the Authorization header, may choose otherwise.
-    path("graphql", GraphQLView.as_view(graphiql=True), name="graphql"),
-    path("reset-password/", reset_password_page, name="reset-password"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -15,7 +16,7 @@ PASSWORD = "demo-Passw0rd"
 class Command(BaseCommand):
     help = (
         f"Create the demo superuser {USERNAME!r} <{EMAIL}> unless it exists, and print how "
-        "to sign in."
+        "to sign in and where to look."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -48,3 +49,16 @@ class Command(BaseCommand):
                 f"password was left as it is (initially {PASSWORD}; run this command with "
                 "--reset-password to restore it)."
             )
+        base = settings.EXAMPLE_BASE_URL
+        self.stdout.write(
+            f"  Sign in:          {base}/\n"
+            f"  Forgot password:  {base}/forgot-password/\n"
+            f"  GraphiQL:         {base}/graphql (Relay schema: {base}/graphql-relay)\n"
+            f"  Admin:            {base}/admin/\n"
+            f"  E-mails:          {self.mail_destination()}"
+        )
+
+    def mail_destination(self) -> str:
+        if settings.EMAIL_BACKEND.endswith(".smtp.EmailBackend"):
+            return f"sent over SMTP to {settings.EMAIL_HOST}:{settings.EMAIL_PORT} (make mailbox)"
+        return f"printed by the server and saved in {settings.EXAMPLE_MAIL_DIR}"
