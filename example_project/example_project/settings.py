@@ -92,7 +92,14 @@ GRAPHENE = {
     "SCHEMA": "example_project.schema.schema",
     "MIDDLEWARE": ["graphql_jwt.middleware.JSONWebTokenMiddleware"],
 }
-GRAPHQL_JWT = {"JWT_LONG_RUNNING_REFRESH_TOKEN": True}
+GRAPHQL_JWT = {
+    "JWT_LONG_RUNNING_REFRESH_TOKEN": True,
+    "JWT_VERIFY_EXPIRATION": True,
+    # Access tokens carry a fingerprint of the password they were issued under: after a reset,
+    # tokens handed out before it are refused (README: "Sessions after a reset").
+    "JWT_PAYLOAD_HANDLER": "graphql_passwordreset.jwt_handlers.jwt_payload",
+    "JWT_DECODE_HANDLER": "graphql_passwordreset.jwt_handlers.jwt_decode",
+}
 
 GRAPHQL_PASSWORDRESET = {
     # The link in e-mails requested without redirectUrl (from GraphiQL, say) opens the front

@@ -85,7 +85,11 @@ def test_reset_with_the_gql_client(example_server: ExampleServer) -> None:
         # Signed in twice before the reset: a refresh token works then; the reset must
         # revoke the other one.
         credentials = {"username": account["username"], "password": old_password}
-        first = run(session, SIGN_IN, **credentials)["tokenAuth"]["refreshToken"]
+        signed_in_before = run(session, SIGN_IN, **credentials)["tokenAuth"]
+        first = signed_in_before["refreshToken"]
+        access_before = signed_in_before["token"]
+        with api(example_server, jwt=access_before) as signed_in_session:
+            assert run(signed_in_session, ME)["me"]["username"] == account["username"]
         before_refresh = run(session, SIGN_IN, **credentials)["tokenAuth"]["refreshToken"]
         assert run(session, REFRESH, refreshToken=first)["refreshToken"]["token"]
 
@@ -127,6 +131,14 @@ def test_reset_with_the_gql_client(example_server: ExampleServer) -> None:
     with api(example_server, jwt=done["token"]) as session:
         me = run(session, ME)
         assert me == {"me": {"username": account["username"], "email": account["email"]}}
+
+    # The access token from before the reset is bound to the old password (the example uses
+    # graphql_passwordreset.jwt_handlers): refused, though it has not expired.
+    with (
+        api(example_server, jwt=access_before) as session,
+        pytest.raises(TransportQueryError, match="Invalid token"),
+    ):
+        run(session, ME)
 
 
 RELAY_REQUEST = f"""mutation Request($input: RequestPasswordResetInput!) {{
