@@ -83,6 +83,21 @@ timing: .venv-bench/.installed ## does response time reveal known addresses? (bo
 
 # --- property tests, fuzzing and load (issue 3) ---
 
+# The Hypothesis property tests (tests/test_properties.py) run in `make test`; for more examples:
+# HYPOTHESIS_PROFILE=thorough. fuzz and load serve the test project with gunicorn on 127.0.0.1
+# from .venv-bench (a literal path below: prerequisites expand when read); output in artifacts/.
+FUZZ_SECONDS ?= 20
+LOAD_SECONDS ?= 60
+.PHONY: fuzz load load-ci
+fuzz: .venv-bench/.installed ## Schemathesis fuzz of /graphql and /graphql-relay on a live server (about a minute)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BENCH_BIN)/python -m bench.fuzz
+
+load: .venv-bench/.installed ## mixed concurrent traffic (LOAD_SECONDS=60) on gunicorn, PostgreSQL, Redis; database checks
+	LOAD_SECONDS=$(LOAD_SECONDS) $(BENCH_BIN)/python -m bench.load
+
+load-ci: .venv-bench/.installed ## the load run, 15 s
+	LOAD_SECONDS=15 $(BENCH_BIN)/python -m bench.load
+
 # --- example project and end-to-end tests (issue 4) ---
 
 SMTP_PORT ?= 1025

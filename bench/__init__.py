@@ -1,0 +1,1 @@
+"""The benchmark against django-rest-passwordreset (issue 5): ``make bench``."""
