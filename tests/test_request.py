@@ -376,6 +376,40 @@ def test_request_for_an_unknown_address_also_clears_expired_tokens(
     assert not ResetPasswordToken.objects.exists()
 
 
+def test_a_request_clears_a_bounded_batch_of_expired_tokens_oldest_first(
+    gql: GraphQLClient, make_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backlog (after a quiet spell) is not cleared in one request: at most EXPIRED_BATCH
+    per request, the oldest first; the management command clears the rest."""
+    monkeypatch.setattr("graphql_passwordreset.services.EXPIRED_BATCH", 3)
+    users = [make_user(f"user{n}@example.com") for n in range(5)]
+    for user in users:
+        answer(gql, email_of(user))
+    for hours, user in zip([30, 29, 28, 27, 26], users, strict=True):
+        age_tokens(hours, user=user)
+    alice = make_user("alice@example.com")
+    answer(gql, "alice@example.com")  # her own token, and three expired ones
+    remaining = set(ResetPasswordToken.objects.values_list("user", flat=True))
+    assert remaining == {alice.pk, users[3].pk, users[4].pk}
+    answer(gql, "nobody@example.com")
+    assert set(ResetPasswordToken.objects.values_list("user", flat=True)) == {alice.pk}
+
+
+def test_a_users_own_token_is_replaced_whatever_the_backlog(
+    gql: GraphQLClient, make_user: Any, captured: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("graphql_passwordreset.services.EXPIRED_BATCH", 1)
+    users = [make_user(f"user{n}@example.com") for n in range(3)]
+    for user in users:
+        answer(gql, email_of(user))
+    age_tokens(30)
+    first = captured.keys[0]
+    answer(gql, email_of(users[0]))
+    assert gql.validate(captured.last_key)["valid"] is True
+    assert gql.validate(first)["valid"] is False
+    assert ResetPasswordToken.objects.filter(user=users[0]).count() == 1
+
+
 def test_token_expiry_hours_setting_decides_what_is_expired(
     gql: GraphQLClient, make_user: Any, settings: Any
 ) -> None:
