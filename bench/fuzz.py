@@ -29,8 +29,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -38,7 +36,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.services.processes import (
+    REPO,
+    Service,
+    ServiceFailed,
+    environment,
+    port_open,
+    python,
+    start,
+    wait_for_port,
+)
+
 OUT = REPO / "artifacts" / "fuzz"
 ENDPOINTS = ("/graphql", "/graphql-relay")
 OPERATIONS_REGEX = "PasswordReset|ResetToken"
@@ -85,10 +93,6 @@ def _env(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-def _environment(**extra: str) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1", **extra}
-
-
 def prepare_database(database: Path) -> None:
     """Migrate a fresh SQLite file and create the user the hooks' known address belongs to."""
     code = (
@@ -100,67 +104,31 @@ def prepare_database(database: Path) -> None:
         f"user.set_password({KNOWN_USER[2]!r})\n"
         "user.save()\n"
     )
-    environment = _environment(
-        DJANGO_SETTINGS_MODULE="bench.fuzz_settings", FUZZ_DB_PATH=str(database)
-    )
-    subprocess.run([sys.executable, "-c", code], cwd=REPO, env=environment, check=True)
+    env = environment(DJANGO_SETTINGS_MODULE="bench.fuzz_settings", FUZZ_DB_PATH=str(database))
+    subprocess.run(python("-c", code), cwd=REPO, env=env, check=True)
 
 
-def _port_open(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def start_server(port: int, database: Path, rates: str, log: Path) -> subprocess.Popen[bytes]:
+def start_server(port: int, database: Path, rates: str, log: Path) -> Service:
     """gunicorn with one worker process (its cache is the throttle counter) and 4 threads."""
-    if _port_open(port):
+    if port_open(port):
         raise SystemExit(f"127.0.0.1:{port} is in use; set FUZZ_PORT to a free port")
-    argv = [
-        sys.executable,
-        "-m",
+    server = start(
         "gunicorn",
-        "--workers=1",
-        "--threads=4",
-        f"--bind=127.0.0.1:{port}",
-        "django.core.wsgi:get_wsgi_application()",
-    ]
-    environment = _environment(
+        python(
+            *("-m", "gunicorn", "--workers=1", "--threads=4", f"--bind=127.0.0.1:{port}"),
+            "django.core.wsgi:get_wsgi_application()",
+        ),
+        log,
         DJANGO_SETTINGS_MODULE="bench.fuzz_settings",
         FUZZ_DB_PATH=str(database),
         FUZZ_RATES=rates,
     )
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            argv, cwd=REPO, env=environment, stdout=output, stderr=subprocess.STDOUT
-        )
-    deadline = time.monotonic() + 30
-    while not _port_open(port):
-        if server.poll() is not None or time.monotonic() > deadline:
-            stop_server(server)
-            raise SystemExit(f"gunicorn did not start:\n{log.read_text(errors='replace')}")
-        time.sleep(0.1)
+    try:
+        wait_for_port(server, port, timeout=30)
+    except ServiceFailed as exc:
+        server.stop()
+        raise SystemExit(str(exc)) from None
     return server
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
-
-
-def server_errors(log: Path) -> list[str]:
-    """Lines of the server's log that report an error (Django logs a 4xx as WARNING)."""
-    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
-    return [
-        line
-        for line in lines
-        if line.startswith(("ERROR", "CRITICAL")) or "Traceback" in line or "[ERROR]" in line
-    ]
 
 
 def fuzz(run: Run, port: int, seconds: int, max_examples: int, expect_throttled: bool) -> Run:
@@ -190,7 +158,7 @@ def fuzz(run: Run, port: int, seconds: int, max_examples: int, expect_throttled:
         argv.append(f"--max-time={seconds}")
     if os.environ.get("FUZZ_SEED"):
         argv.append(f"--seed={os.environ['FUZZ_SEED']}")
-    environment = _environment(
+    env = environment(
         SCHEMATHESIS_HOOKS="bench.fuzz_hooks",
         FUZZ_OUTCOMES_PATH=str(outcomes_path),
         FUZZ_EXPECT_THROTTLED="1" if expect_throttled else "0",
@@ -203,7 +171,7 @@ def fuzz(run: Run, port: int, seconds: int, max_examples: int, expect_throttled:
             # From artifacts/: Schemathesis keeps the failures it found (replayed first next
             # time) in .schemathesis/ under its working directory.
             completed = subprocess.run(
-                argv, cwd=OUT.parent, env=environment, stdout=output, stderr=subprocess.STDOUT,
+                argv, cwd=OUT.parent, env=env, stdout=output, stderr=subprocess.STDOUT,
                 timeout=limit,
             )  # fmt: skip
             run.exit_code = completed.returncode
@@ -229,8 +197,7 @@ def main() -> int:
     runs: list[Run] = []
     problems: list[str] = []
     for rates, seconds in passes:
-        log = OUT / f"server-{rates}.log"
-        server = start_server(port, database, rates, log)
+        server = start_server(port, database, rates, OUT / f"server-{rates}.log")
         try:
             for endpoint in ENDPOINTS:
                 run = fuzz(Run(rates, endpoint), port, seconds, max_examples, rates == "tight")
@@ -241,8 +208,8 @@ def main() -> int:
                     flush=True,
                 )
         finally:
-            stop_server(server)
-        problems += [f"server ({rates}): {line}" for line in server_errors(log)]
+            server.stop()
+        problems += [f"server ({rates}): {line}" for line in server.errors()]
 
     print(f"\nSchemathesis fuzz, {time.monotonic() - started:.0f} s, artifacts in {OUT}")
     for run in runs:

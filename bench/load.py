@@ -35,9 +35,6 @@ import json
 import os
 import random
 import secrets
-import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -51,7 +48,17 @@ import psycopg
 import redis
 import requests
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.services.processes import (
+    REPO,
+    Service,
+    ServiceFailed,
+    delete_redis_keys,
+    port_open,
+    python,
+    start,
+    wait_for,
+)
+
 OUT = REPO / "artifacts" / "load"
 HOST = "127.0.0.1"
 CSRF_TOKEN = "loadloadloadloadloadloadloadload"
@@ -98,10 +105,8 @@ class Config:
     prefix: str = f"bench-load-{os.getpid()}"
 
     def environment(self) -> dict[str, str]:
+        """What the server (and this process, for the checks) needs besides the environment."""
         return {
-            **os.environ,
-            "PYTHONPATH": str(REPO),
-            "PYTHONUNBUFFERED": "1",
             "DJANGO_SETTINGS_MODULE": "bench.load_settings",
             "LOAD_DB_NAME": self.database,
             "LOAD_REDIS_URL": self.redis_url,
@@ -367,35 +372,23 @@ def recreate_database(config: Config, drop_only: bool = False) -> None:
             connection.execute(f'CREATE DATABASE "{config.database}"')
 
 
-def _port_open(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((HOST, port)) == 0
-
-
-def start_server(config: Config, log: Path) -> subprocess.Popen[bytes]:
-    if _port_open(config.port):
+def start_server(config: Config, log: Path) -> Service:
+    if port_open(config.port):
         raise SystemExit(f"{HOST}:{config.port} is in use; set LOAD_PORT to a free port")
-    argv = [
-        sys.executable,
-        "-m",
+    server = start(
         "gunicorn",
-        f"--workers={config.workers}",
-        f"--bind={HOST}:{config.port}",
-        "--backlog=256",
-        "bench.load_wsgi:application",
-    ]
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            argv, cwd=REPO, env=config.environment(), stdout=output, stderr=subprocess.STDOUT
-        )
+        python(
+            *("-m", "gunicorn", f"--workers={config.workers}", f"--bind={HOST}:{config.port}"),
+            *("--backlog=256", "bench.load_wsgi:application"),
+        ),
+        log,
+        **config.environment(),
+    )
     # The port opens before the workers have loaded the application: wait for answers.
-    deadline = time.monotonic() + 60
     answered = 0
-    while answered < 4 * config.workers:
-        if server.poll() is not None or time.monotonic() > deadline:
-            stop_server(server)
-            raise SystemExit(f"gunicorn did not start:\n{log.read_text(errors='replace')}")
+
+    def every_worker_answers() -> bool:
+        nonlocal answered
         try:
             response = requests.post(
                 f"http://{HOST}:{config.port}/graphql",
@@ -403,40 +396,17 @@ def start_server(config: Config, log: Path) -> subprocess.Popen[bytes]:
                 headers={"Cookie": f"csrftoken={CSRF_TOKEN}", "X-CSRFToken": CSRF_TOKEN},
                 timeout=5,
             )
-            answered += response.status_code == 200
         except requests.ConnectionError:
-            time.sleep(0.1)
+            return False
+        answered += response.status_code == 200
+        return answered >= 4 * config.workers
+
+    try:
+        wait_for(server, every_worker_answers, "answers from every worker", timeout=60)
+    except ServiceFailed as exc:
+        server.stop()
+        raise SystemExit(str(exc)) from None
     return server
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
-
-
-def server_errors(log: Path) -> list[str]:
-    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
-    return [
-        line
-        for line in lines
-        if line.startswith(("ERROR", "CRITICAL"))
-        or "Traceback" in line
-        or "[ERROR]" in line
-        or "WORKER TIMEOUT" in line
-    ]
-
-
-def delete_redis_keys(config: Config) -> None:
-    """Only this run's keys: the cache and the token lists share LOAD_REDIS_PREFIX."""
-    client = redis.Redis.from_url(config.redis_url)
-    keys = list(client.scan_iter(match=f"{config.prefix}:*", count=1000))
-    if keys:
-        client.delete(*keys)
 
 
 # --- the checks afterwards -----------------------------------------------------------------
@@ -581,11 +551,10 @@ def report(config: Config, journal: Journal, elapsed: float) -> list[str]:
 def main() -> int:
     config = Config()
     OUT.mkdir(parents=True, exist_ok=True)
-    environment = config.environment()
-    os.environ.update({k: v for k, v in environment.items() if k.startswith(("LOAD_", "DJANGO"))})
+    os.environ.update(config.environment())
     sys.path.insert(0, str(REPO))
     recreate_database(config)
-    server: subprocess.Popen[bytes] | None = None
+    server: Service | None = None
     journal = Journal()
     try:
         import django
@@ -607,19 +576,17 @@ def main() -> int:
         traffic = Traffic(config, journal, {str(pk): email for pk, email in addresses.items()})
         connections.close_all()
 
-        log = OUT / "server.log"
-        server = start_server(config, log)
+        server = start_server(config, OUT / "server.log")
         started = time.monotonic()
         traffic.run()
         elapsed = time.monotonic() - started
-        stop_server(server)
-        server = None
+        server.stop()
 
         failures = report(config, journal, elapsed)
         raw = redis.Redis.from_url(config.redis_url).lrange(f"{config.prefix}:delivered", 0, -1)
         deliveries = [Delivery.parse(entry) for entry in raw]
         problems = check_database(journal, deliveries)
-        logged = server_errors(log)
+        logged = server.errors()
         succeeded = sum(confirm.outcome == "ok" for confirm in journal.confirms)
         print(
             f"tokens delivered: {len(deliveries)}, passwords changed: {succeeded}, "
@@ -648,11 +615,12 @@ def main() -> int:
         return 1 if bad else 0
     finally:
         if server is not None:
-            stop_server(server)
+            server.stop()  # when the run did not get that far
         from django.db import connections
 
         connections.close_all()
-        delete_redis_keys(config)
+        # Only this run's keys: the cache and the token lists share LOAD_REDIS_PREFIX.
+        delete_redis_keys(config.redis_url, f"{config.prefix}:*")
         if not config.keep_database:
             recreate_database(config, drop_only=True)
 

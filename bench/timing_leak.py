@@ -25,22 +25,27 @@ import os
 import random
 import secrets
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-import redis
 from scipy.stats import ks_2samp
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.services.processes import (
+    REPO,
+    Service,
+    ServiceFailed,
+    delete_queue,
+    free_port,
+    python,
+    start,
+    wait_for,
+    wait_for_port,
+)
+
 PORTS = range(8390, 8400)
 CELERY_DISPATCHER = "graphql_passwordreset.contrib.celery.dispatch"
 # Addresses of one length, so the request bodies are the same size.
@@ -55,60 +60,6 @@ EXPECTED = {"data": {"requestPasswordReset": {"ok": True, "errors": []}}}
 TARGET_P = 0.01
 TARGET_GAP_MS = 1.0
 START_SECONDS = 60
-
-
-@dataclass
-class Process:
-    name: str
-    popen: subprocess.Popen[bytes]
-    log: Path
-
-    def tail(self) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-30:])
-
-    def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.send_signal(signal.SIGTERM)
-            try:
-                self.popen.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(timeout=30)
-
-
-def launch(name: str, argv: list[str], log: Path) -> Process:
-    with log.open("wb") as output:
-        popen = subprocess.Popen(
-            argv, cwd=REPO, env=os.environ.copy(), stdout=output, stderr=subprocess.STDOUT
-        )
-    return Process(name, popen, log)
-
-
-def wait_until(process: Process, condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while not condition():
-        if process.popen.poll() is not None:
-            sys.exit(f"{process.name} exited before {what}:\n{process.tail()}")
-        if time.monotonic() > deadline:
-            sys.exit(f"{process.name}: no {what} within {START_SECONDS} s:\n{process.tail()}")
-        time.sleep(0.1)
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    sys.exit(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
-
-
-def port_open(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def prepare_database() -> None:
@@ -194,7 +145,7 @@ def measure(
     return times, sequence
 
 
-def wait_for_deliveries(deliveries: Path, expected: int, worker: Process | None) -> list[str]:
+def wait_for_deliveries(deliveries: Path, expected: int, worker: Service | None) -> list[str]:
     """The addresses the slow receiver was called for, once there are ``expected`` of them
     (the worker may still be working through its queue)."""
 
@@ -203,7 +154,7 @@ def wait_for_deliveries(deliveries: Path, expected: int, worker: Process | None)
 
     deadline = time.monotonic() + 120 + expected * 0.1
     while len(read()) < expected and time.monotonic() < deadline:
-        if worker is not None and worker.popen.poll() is not None:
+        if worker is not None and worker.process.poll() is not None:
             sys.exit(f"the worker exited:\n{worker.tail()}")
         time.sleep(0.2)
     return read()
@@ -283,38 +234,36 @@ def main() -> int:
     prepare_database()
     from django.conf import settings
 
-    processes: list[Process] = []
+    processes: list[Service] = []
     worker = None
     try:
         if args.mode == "celery":
-            worker = launch(
+            worker = start(
                 "celery worker",
-                [
-                    sys.executable,
+                python(
                     *("-m", "celery", "-A", "bench.timing_celery", "worker"),
                     *("--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle"),
                     "--without-heartbeat",
                     f"--queues={queue}",
                     f"--hostname={queue}@%h",
-                ],
+                ),
                 workdir / "worker.log",
             )
             processes.append(worker)
-            wait_until(worker, lambda: " ready." in worker.log.read_text(), "ready message")
-        port = free_port()
-        server = launch(
+            wait_for(worker, lambda: " ready." in worker.output(), "ready message", START_SECONDS)
+        port = free_port(PORTS)
+        server = start(
             "gunicorn",
-            [
-                sys.executable,
+            python(
                 *("-m", "gunicorn", "bench.timing_wsgi:application"),
                 f"--bind=127.0.0.1:{port}",
                 *("--workers=1", "--worker-class=gthread", "--threads=1", "--keep-alive=30"),
                 "--log-level=warning",
-            ],
+            ),
             workdir / "gunicorn.log",
         )
         processes.append(server)
-        wait_until(server, lambda: port_open(port), f"open port {port}")
+        wait_for_port(server, port, START_SECONDS)
 
         print(f"mode {args.mode}, seed {seed}, server 127.0.0.1:{port}, work dir {workdir}")
         times, sequence = measure(port, args.requests, args.warmup, seed)
@@ -328,15 +277,13 @@ def main() -> int:
             counts = {address: delivered.count(address) for address in set(delivered)}
             sys.exit(f"expected {expected} deliveries to the known address, got {counts}")
         print(f"deliveries: {len(delivered)}, all to the known address")
+    except ServiceFailed as exc:
+        sys.exit(str(exc))
     finally:
         for process in reversed(processes):
             process.stop()
         if args.mode == "celery":
-            client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-            keys = list(client.scan_iter(match=f"*{queue}*"))
-            if keys:
-                client.delete(*keys)
-            client.close()
+            delete_queue(settings.CELERY_BROKER_URL, queue)
 
     met = report(os.environ["TIMING_DELIVERY"], args.receiver_ms, times, sequence)
     shutil.rmtree(workdir)

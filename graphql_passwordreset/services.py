@@ -18,9 +18,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import EmailValidator, ProhibitNullCharactersValidator
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, OperationalError, models, transaction
 from django.db.models import F, Q
-from django.db.models.expressions import RawSQL
 from django.dispatch import Signal
 from django.http import HttpRequest
 from django.http.request import validate_host
@@ -234,17 +233,20 @@ def _send_robust(signal: Signal, name: str, **kwargs: Any) -> None:
 # --- tokens --------------------------------------------------------------------------------
 
 
-def _expired_batch() -> Any:
-    """The oldest EXPIRED_BATCH expired tokens, as a subquery: each request clears a bounded
-    number through the created_at index; a larger backlog is left to clearresetpasswordtokens."""
-    batch = ResetPasswordToken.objects.expired().order_by("created_at").values("pk")[:EXPIRED_BATCH]
-    if connection.features.allow_sliced_subqueries_with_in:
-        return batch
-    # MySQL and MariaDB refuse LIMIT in an IN subquery, but take it in a derived table. The
-    # column is qualified: a bare name missing from the derived table would silently refer to
-    # the outer table and match every row.
-    sql, params = batch.values(expired_pk=F("pk")).query.sql_with_params()
-    return RawSQL(f"SELECT expired_batch.expired_pk FROM ({sql}) AS expired_batch", params)
+# SQLSTATEs of a deadlock or serialization failure (PostgreSQL), and MySQL/MariaDB's error
+# numbers for a deadlock and a lock wait timeout: the transaction may simply be run again.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+RETRYABLE_MYSQL_ERRORS = frozenset({1213, 1205})
+
+
+def _worth_retrying(exc: Exception) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    args: tuple[Any, ...] = getattr(cause, "args", ())
+    return bool(args) and args[0] in RETRYABLE_MYSQL_ERRORS
 
 
 def create_tokens(
@@ -261,9 +263,9 @@ def create_tokens(
         try:
             with transaction.atomic():
                 users = [user for user in _matching_users(address) if _is_eligible(user)]
-                ResetPasswordToken.objects.filter(
-                    Q(user__in=[user.pk for user in users]) | Q(pk__in=_expired_batch())
-                ).delete()
+                ResetPasswordToken.objects.delete_for_users_and_expired(
+                    [user.pk for user in users], EXPIRED_BATCH
+                )
                 tokens = []
                 for user in users:
                     token = ResetPasswordToken(
@@ -273,10 +275,11 @@ def create_tokens(
                     tokens.append(token)
                 ResetPasswordToken.objects.bulk_create(tokens)
             return tokens
-        except IntegrityError:
-            # A digest collided with a live token, or a concurrent request for the same user
-            # inserted first (one token per user is a database constraint): start again.
-            if attempt == TOKEN_INSERT_ATTEMPTS - 1:
+        except (IntegrityError, OperationalError) as exc:
+            # A digest collided with a live token, a concurrent request for the same user
+            # inserted first (one token per user is a database constraint), or the database
+            # chose this transaction as a deadlock victim: start again.
+            if attempt == TOKEN_INSERT_ATTEMPTS - 1 or not _worth_retrying(exc):
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
 

@@ -13,12 +13,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote_from_bytes, urlencode, urlsplit
 
@@ -36,6 +34,7 @@ from graphql_passwordreset.signals import reset_password_token_created
 from graphql_passwordreset.tokens import get_token_generator
 
 from .conftest import PASSWORD, user_fields
+from .leaks import LEAK_MARKERS
 
 pytestmark = pytest.mark.django_db
 
@@ -59,19 +58,6 @@ STRONG_PASSWORDS = st.from_regex(r"\A[A-Za-z]{5}-[A-Za-z]{5}-[0-9]{3}\Z")
 OMIT = object()  # an optional argument left out of the request
 # The README's input bounds (Security notes, "Input bounds").
 MAX_ADDRESS, MAX_PASSWORD, MAX_URL = 320, 4096, 2048
-
-# Text that must never appear in an answer unless the client sent it: traces, source paths,
-# module names, the virtualenv, and the package's own "something crashed" message.
-LEAK_MARKERS = (
-    "Traceback",
-    'File "',
-    '.py", line',
-    "site-packages",
-    "graphql_passwordreset",
-    "graphene_django",
-    str(Path(__file__).resolve().parent.parent),
-    sys.prefix,
-)
 
 
 # --- strategies ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -1001,3 +1001,55 @@ def test_original_legacy_expiry_setting_decides_what_is_cleared(
     age_tokens(2, user=bob)
     answer(gql, "alice@example.com")
     assert not ResetPasswordToken.objects.filter(user=bob).exists()
+
+
+class _DriverError(Exception):
+    """Stands in for the database driver's exception, which Django wraps."""
+
+    def __init__(self, *args: Any, sqlstate: str | None = None) -> None:
+        super().__init__(*args)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    "cause",
+    [
+        pytest.param(_DriverError(1213, "Deadlock found"), id="mysql-deadlock"),
+        pytest.param(_DriverError(1205, "Lock wait timeout"), id="mysql-lock-timeout"),
+        pytest.param(_DriverError("deadlock detected", sqlstate="40P01"), id="pg-deadlock"),
+        pytest.param(_DriverError("could not serialize", sqlstate="40001"), id="pg-serialize"),
+    ],
+)
+def test_a_deadlock_victim_runs_again(
+    gql: GraphQLClient, user: Any, captured: Any, monkeypatch: pytest.MonkeyPatch, cause: Exception
+) -> None:
+    """Concurrent requests can deadlock on the token table (tests/test_concurrency.py shows it
+    on MariaDB); the database rolls one back, and that request simply runs again."""
+    real = ResetPasswordToken.objects.delete_for_users_and_expired
+    failures = [cause]
+
+    def deadlock_once(*args: Any) -> int:
+        if failures:
+            raise OperationalError(str(failures[0])) from failures.pop()
+        return real(*args)
+
+    monkeypatch.setattr(ResetPasswordToken.objects, "delete_for_users_and_expired", deadlock_once)
+    assert answer(gql, "alice@example.com") == OK
+    assert len(captured.calls) == 1
+    assert gql.validate(captured.last_key)["valid"] is True
+
+
+def test_other_database_errors_are_not_retried(
+    gql: GraphQLClient, user: Any, captured: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+
+    def broken(*args: Any) -> int:
+        calls.append(args)
+        raise OperationalError("disk I/O error") from _DriverError(1030, "Got error")
+
+    monkeypatch.setattr(ResetPasswordToken.objects, "delete_for_users_and_expired", broken)
+    response = post_request(gql, "alice@example.com")
+    assert response.json()["errors"][0]["message"].startswith("The password reset could not")
+    assert len(calls) == 1
+    assert captured.calls == []

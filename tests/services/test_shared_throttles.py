@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from .processes import Service, delete_redis_keys, free_port, port_open, python, start, wait_for
+from .processes import Service, delete_redis_keys, free_port, python, start, wait_for_port
 
 # The servers read the test database: it must exist, so these tests ask for it.
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -117,7 +117,7 @@ def start_servers(cache: str, prefix: str, logs: Path) -> tuple[list[Service], l
         )
         servers.append(server)
         try:
-            wait_for(server, lambda port=port: port_open(port), "open port", timeout=60)
+            wait_for_port(server, port, timeout=60)
         except AssertionError:
             for started in servers:
                 started.stop()

@@ -1,0 +1,1 @@
+"""One Django project with this package and django-rest-passwordreset side by side."""
