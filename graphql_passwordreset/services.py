@@ -129,9 +129,13 @@ def _encodable(value: str) -> bool:
     return True
 
 
-def _matching_users(address: str) -> list[Any]:
+def _matching_users(address: str, *, lock: bool = False) -> list[Any]:
     """Users whose lookup field matches ``address`` case-insensitively, confirmed by NFKC +
-    casefold: the database narrows the candidates, Python decides (CVE-2019-19844)."""
+    casefold: the database narrows the candidates, Python decides (CVE-2019-19844).
+
+    ``lock`` (inside a transaction) takes the users' row locks, so that concurrent requests for
+    one user queue up instead of deadlocking over the gap locks of the token table.
+    """
     if len(address) > MAX_ADDRESS_LENGTH or "\x00" in address or not _encodable(address):
         return []  # no stored value is this long, and PostgreSQL refuses NUL in a query
     lookup_field = passwordreset_settings.LOOKUP_FIELD
@@ -142,6 +146,8 @@ def _matching_users(address: str) -> list[Any]:
     for form in forms:
         query |= Q(**{f"{lookup_field}__iexact": form})
     candidates = user_model._default_manager.filter(query)
+    if lock:
+        candidates = candidates.select_for_update()
     wanted = normalise(address)
     return [
         user
@@ -262,7 +268,7 @@ def create_tokens(
     for attempt in range(TOKEN_INSERT_ATTEMPTS):
         try:
             with transaction.atomic():
-                users = [user for user in _matching_users(address) if _is_eligible(user)]
+                users = [user for user in _matching_users(address, lock=True) if _is_eligible(user)]
                 ResetPasswordToken.objects.delete_for_users_and_expired(
                     [user.pk for user in users], EXPIRED_BATCH
                 )
@@ -326,7 +332,7 @@ def _find_token(key: str | None, email: str | None) -> ResetPasswordToken | Pass
     token: ResetPasswordToken | None = None
     key = key or ""
     if key and len(key) <= MAX_TOKEN_LENGTH and _encodable(key):
-        token = ResetPasswordToken.objects.select_related("user").find(key)
+        token = ResetPasswordToken.objects.find(key)
 
     if email:
         address = _clean_address(email)

@@ -8,6 +8,12 @@ A document that does not parse or validate is remembered only as "not valid" and
 graphene-django's own path, so its errors reach the client exactly as before. The cache is
 bounded in entries and in the total length of the documents it holds: a client sending
 endless distinct documents only pushes older ones out.
+
+It also answers 400, not 500, for request bodies graphene-django 3.2 lets crash: an
+application/graphql body that is not UTF-8, and JSON nested deeper than the interpreter's
+recursion limit. It refuses any JSON body or variables nested deeper than MAX_JSON_DEPTH, so
+that no code after the decoding (graphql-core's input coercion, a project's scalar) can run
+out of stack on them either.
 """
 
 from __future__ import annotations
@@ -18,10 +24,10 @@ from collections.abc import Hashable
 from typing import Any
 
 from django.db import connection, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBadRequest
 from graphene_django import views as graphene_views
 from graphene_django.constants import MUTATION_ERRORS_FLAG
-from graphene_django.views import GraphQLView
+from graphene_django.views import GraphQLView, HttpError
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -38,6 +44,7 @@ __all__ = [
     "DOCUMENT_CACHE_SIZE",
     "MAX_CACHED_CHARACTERS",
     "MAX_CACHED_DOCUMENT_LENGTH",
+    "MAX_JSON_DEPTH",
     "CachedGraphQLView",
     "DocumentCache",
 ]
@@ -49,6 +56,10 @@ __all__ = [
 DOCUMENT_CACHE_SIZE = 256
 MAX_CACHED_CHARACTERS = 256 * 1024
 MAX_CACHED_DOCUMENT_LENGTH = 16 * 1024
+
+# The deepest nesting of lists and objects accepted in a JSON body or in the variables: far
+# more than any GraphQL request needs, far below the interpreter's recursion limit (1000).
+MAX_JSON_DEPTH = 256
 
 _MISSING = object()
 
@@ -111,6 +122,24 @@ def _verdict(
     return document
 
 
+def _nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether decoded JSON nests lists and objects more than ``limit`` levels deep. A loop,
+    not recursion, so the check itself cannot run out of stack."""
+    stack = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        current, depth = stack.pop()
+        children = current.values() if isinstance(current, dict) else current
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def _bad_request(message: str) -> HttpError:
+    """The error graphene-django's dispatch turns into a 400 with ``{"errors": [...]}``."""
+    return HttpError(HttpResponseBadRequest(message))
+
+
 def _graphene_settings() -> Any:
     """The settings object GraphQLView itself reads, so both views always agree."""
     return graphene_views.graphene_settings
@@ -120,7 +149,31 @@ class CachedGraphQLView(GraphQLView):  # type: ignore[misc]  # graphene-django i
     """A drop-in GraphQLView: ``path("graphql", CachedGraphQLView.as_view(schema=schema))``.
 
     Answers are the same as GraphQLView's; a repeated valid document skips parse and validate.
+    Bodies GraphQLView cannot decode get a 400 where it would answer 500.
     """
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        """GraphQLView's, but an application/graphql body that is not UTF-8 and JSON nested too
+        deep are client errors: graphene-django 3.2 lets their exceptions escape (a 500)."""
+        try:
+            data = super().parse_body(request)
+        except UnicodeDecodeError as exc:
+            # The same message GraphQLView gives for a JSON body that is not UTF-8.
+            raise _bad_request(str(exc)) from None
+        except RecursionError:  # json.loads, beyond the interpreter's recursion limit
+            raise _bad_request("POST body is nested too deeply.") from None
+        if _nested_deeper_than(data, MAX_JSON_DEPTH):
+            raise _bad_request("POST body is nested too deeply.")
+        return data
+
+    @staticmethod
+    def get_graphql_params(request: HttpRequest, data: Any) -> Any:
+        """GraphQLView's, but refusing variables nested too deep, which also arrive as a JSON
+        string in the query string or a form field, not only inside a JSON body."""
+        params = GraphQLView.get_graphql_params(request, data)
+        if _nested_deeper_than(params[1], MAX_JSON_DEPTH):
+            raise _bad_request("Variables are nested too deeply.")
+        return params
 
     def execute_graphql_request(
         self,
