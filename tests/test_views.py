@@ -1,5 +1,6 @@
 """CachedGraphQLView over HTTP: every answer is the one graphene-django's GraphQLView gives,
-and a repeated valid document is parsed and validated once.
+and a repeated valid document is parsed and validated once. The exception: bodies GraphQLView
+cannot decode (it answers 500) get a clean 400.
 
 Each check posts the same request to both views, mounted side by side by this module's own
 URLconf, and compares status and body."""
@@ -30,10 +31,12 @@ from graphql_passwordreset.views import (
     DOCUMENT_CACHE_SIZE,
     MAX_CACHED_CHARACTERS,
     MAX_CACHED_DOCUMENT_LENGTH,
+    MAX_JSON_DEPTH,
     CachedGraphQLView,
 )
 
 from .conftest import CapturedTokens, email_of, post_committed, user_fields
+from .leaks import LEAK_MARKERS
 from .schema import Query, relay_schema, schema
 
 
@@ -190,6 +193,11 @@ def test_a_live_token_validates_through_the_cached_view(
         pytest.param({"variables": {}}, id="no query"),
         pytest.param({"query": ["{ ping }"]}, id="query not a string"),
         pytest.param("not json", id="invalid JSON"),
+        pytest.param("5", id="JSON number"),
+        pytest.param("null", id="JSON null"),
+        pytest.param('"{ ping }"', id="JSON string"),
+        pytest.param('[{"query": "{ ping }"}]', id="JSON list"),
+        pytest.param("[]", id="empty JSON list"),
     ],
 )
 def test_errors_are_reported_alike(client: Client, body: Any) -> None:
@@ -359,3 +367,118 @@ def test_a_flagged_mutation_is_rolled_back_alike(
         body = {"query": 'mutation { flagging(username: "flagged") { ok } }'}
         assert post(client, url, body) == (200, {"data": {"flagging": {"ok": False}}})
         assert not users.filter(**{user_fields()["username"]: "flagged"}).exists(), url
+
+
+# --- bodies graphene-django's own view answers with a 500 ----------------------------------
+
+
+def nested(levels: int) -> str:
+    """JSON lists ``levels`` deep."""
+    return "[" * levels + "]" * levels
+
+
+def clean_error(response: Any) -> str:
+    """The message of a 400 in graphene-django's own error shape, after checking that the
+    answer holds nothing else: no traceback, no path, no interpreter error text."""
+    assert response.status_code == 400, response.content[:500]
+    assert response["Content-Type"] == "application/json"
+    text = response.content.decode("utf-8")
+    for marker in (*LEAK_MARKERS, "ecursion", "Error"):
+        assert marker not in text, (marker, text[:500])
+    answer = json.loads(text)
+    assert list(answer) == ["errors"] and len(answer["errors"]) == 1, answer
+    (error,) = answer["errors"]
+    assert list(error) == ["message"] and isinstance(error["message"], str), answer
+    return error["message"]  # type: ignore[no-any-return]
+
+
+TOO_DEEP = "POST body is nested too deeply."
+
+
+@pytest.mark.parametrize("url", ["/cached", "/cached-relay"])
+@pytest.mark.parametrize(
+    "body, content_type, message",
+    [
+        pytest.param(
+            b"\xff{ ping }",
+            "application/graphql",
+            "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte",
+            id="graphql-not-utf8",
+        ),
+        pytest.param(
+            '{ validateResetToken(token: "\xe9") { valid } }'.encode("latin-1"),
+            "application/graphql; charset=latin-1",
+            "'utf-8' codec can't decode byte 0xe9 in position 29: invalid continuation byte",
+            id="graphql-latin-1",
+        ),
+        pytest.param(nested(100_000).encode(), "application/json", TOO_DEEP, id="deep-json"),
+        pytest.param(
+            ('{"a": ' * 100_000 + "1" + "}" * 100_000).encode(),
+            "application/json",
+            TOO_DEEP,
+            id="deep-json-object",
+        ),
+        pytest.param(
+            f'{{"query": "{{ ping }}", "variables": {nested(5_000)}}}'.encode(),
+            "application/json",
+            TOO_DEEP,
+            id="deep-json-variables",
+        ),
+        pytest.param(
+            f'{{"query": "{{ ping }}", "variables": {{"token": {nested(900)}}}}}'.encode(),
+            "application/json; charset=utf-8",
+            TOO_DEEP,
+            id="json-variables-within-the-interpreter-limit",
+        ),
+    ],
+)
+def test_bodies_graphene_django_crashes_on_are_client_errors(
+    client: Client, url: str, body: bytes, content_type: str, message: str
+) -> None:
+    """graphene-django 3.2's GraphQLView lets UnicodeDecodeError and RecursionError escape
+    its parse_body for these (HTTP 500); the client raises any exception the view lets out."""
+    response = client.generic("POST", url, body, content_type=content_type)
+    assert clean_error(response) == message
+
+
+def test_json_is_answered_alike_up_to_the_depth_bound(client: Client) -> None:
+    """The body object is one level, ``extensions`` the rest: exactly MAX_JSON_DEPTH is
+    answered as GraphQLView answers it, one level more is refused by the cached view only."""
+    at_bound = {"query": "{ ping }", "extensions": json.loads(nested(MAX_JSON_DEPTH - 1))}
+    assert both(client, at_bound) == (200, {"data": {"ping": "pong"}})
+    beyond = {"query": "{ ping }", "extensions": json.loads(nested(MAX_JSON_DEPTH))}
+    assert post(client, "/plain", beyond) == (200, {"data": {"ping": "pong"}})
+    response = client.post("/cached", beyond, content_type="application/json")
+    assert clean_error(response) == TOO_DEEP
+
+
+def test_variables_in_a_query_string_or_form_are_bounded_too(client: Client) -> None:
+    """Variables sent as a JSON string (GET, form POST, or a string inside a JSON body) are
+    decoded after parse_body: the same bound applies to them."""
+
+    def token(levels: int) -> str:  # the variables object, then ``levels`` of lists
+        return f'{{"token": {nested(levels)}}}'
+
+    at_bound = {"query": VALIDATE, "variables": token(MAX_JSON_DEPTH - 1)}
+    status, answer = both(client, at_bound, method="get")
+    assert status == 400 and "got invalid value" in answer["errors"][0]["message"], answer
+    beyond = {"query": VALIDATE, "variables": token(MAX_JSON_DEPTH)}
+    for response in (
+        client.get("/cached", beyond, HTTP_ACCEPT="application/json"),
+        client.post("/cached", beyond),  # multipart/form-data
+        client.post("/cached", beyond, content_type="application/json"),
+    ):
+        assert clean_error(response) == "Variables are nested too deeply."
+    # Deeper than json.loads can go: GraphQLView already answers this one with a 400.
+    status, answer = both(client, {"query": VALIDATE, "variables": nested(5_000)}, method="get")
+    assert (status, answer) == (400, {"errors": [{"message": "Variables are invalid JSON."}]})
+
+
+def test_json_in_another_charset_is_refused_alike(client: Client) -> None:
+    body = '{"query": "{ validateResetToken(token: \\"\xe9\\") { valid } }"}'.encode("latin-1")
+    responses = [
+        client.generic("POST", url, body, content_type="application/json; charset=latin-1")
+        for url in ("/plain", "/cached")
+    ]
+    assert responses[0].content == responses[1].content
+    assert "can't decode byte 0xe9" in clean_error(responses[1])
