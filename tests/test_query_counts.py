@@ -179,3 +179,19 @@ def test_classify_sees_writes_outside_a_transaction() -> None:
     assert len(sent.statements) == 3
     assert sent.writes_outside == ['UPDATE "t" SET x = 1']
     assert (sent.atomic_blocks, sent.nested_blocks, sent.transactions) == (1, 1, 2)
+
+
+def test_confirm_signing_the_user_in_stays_within_the_budget(
+    gql: GraphQLClient,
+    user: Any,
+    issue: Callable[[Any], str],
+    configure: Callable[..., None],
+    measure: Callable[..., Statements],
+) -> None:
+    """LOGIN_ON_CONFIRM adds the new refresh token's INSERT, still inside the budget of 6."""
+    configure(LOGIN_ON_CONFIRM=True)
+    key = issue(user)
+    answers: list[dict[str, Any]] = []
+    sent = measure(lambda: answers.append(gql.confirm(key)), statements=6, blocks=1)
+    assert answers[0]["ok"] is True and answers[0]["refreshToken"], answers
+    assert len(sent.statements) <= 6, sent.describe()
