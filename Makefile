@@ -44,7 +44,7 @@ test-mariadb: $(STAMP) ## the suite on MariaDB (127.0.0.1:3306, root); needs lib
 .venv-django42/.installed: pyproject.toml
 	$(PYTHON) -m venv .venv-django42
 	.venv-django42/bin/python -m pip install --quiet --upgrade pip
-	.venv-django42/bin/python -m pip install --quiet -e ".[test]" "Django>=4.2,<5.0"
+	.venv-django42/bin/python -m pip install --quiet -e ".[test,jwt,e2e,celery,redis]" "Django>=4.2,<5.0"
 	touch $@
 
 test-django42: .venv-django42/.installed ## the suite on Django 4.2 LTS, in .venv-django42
