@@ -12,6 +12,7 @@ from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
+from graphql_passwordreset.checks import JWT_HANDLERS
 from graphql_passwordreset.conf import LEGACY_NAMES
 from graphql_passwordreset.tokens import BaseTokenGenerator
 
@@ -402,11 +403,6 @@ def test_e014_is_silent_for_good_values(settings: Any, value: str) -> None:
 
 
 # --- W003: half of the password-bound JWT pair -----------------------------------------------
-
-JWT_HANDLERS = {
-    "JWT_PAYLOAD_HANDLER": "graphql_passwordreset.jwt_handlers.jwt_payload",
-    "JWT_DECODE_HANDLER": "graphql_passwordreset.jwt_handlers.jwt_decode",
-}
 
 
 @pytest.mark.parametrize(("present", "missing"), [tuple(JWT_HANDLERS), tuple(JWT_HANDLERS)[::-1]])

@@ -14,15 +14,11 @@ import jwt
 import pytest
 from graphql_jwt.settings import jwt_settings
 
+from graphql_passwordreset.checks import JWT_HANDLERS
 from graphql_passwordreset.jwt_handlers import PASSWORD_CLAIM, password_fingerprint
 
 from .conftest import NEW_PASSWORD, PASSWORD, GraphQLClient, reload
 from .test_jwt import JWT_SECRET_KEY, token_auth, verify
-
-HANDLERS = {
-    "JWT_PAYLOAD_HANDLER": "graphql_passwordreset.jwt_handlers.jwt_payload",
-    "JWT_DECODE_HANDLER": "graphql_passwordreset.jwt_handlers.jwt_decode",
-}
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +28,7 @@ def _bound_tokens(settings: Any) -> Iterator[None]:
     settings.GRAPHQL_JWT = {
         **settings.GRAPHQL_JWT,
         "JWT_SECRET_KEY": JWT_SECRET_KEY,
-        **HANDLERS,
+        **JWT_HANDLERS,
     }
     yield
     jwt_settings.reload()
