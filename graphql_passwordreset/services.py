@@ -479,6 +479,14 @@ def confirm_password_reset(
 
     try:
         with transaction.atomic():
+            # The user's row first, as a request takes it (create_tokens), so a confirm and a
+            # request for one user queue instead of deadlocking over each other's locks.
+            list(
+                get_user_model()
+                ._default_manager.select_for_update()
+                .filter(pk=user.pk)
+                .values_list("pk", flat=True)
+            )
             # The conditional delete is the single-use guard: of two concurrent confirms, the
             # second waits on the row lock and then deletes nothing. With one token per user
             # (a database constraint), this deletes every reset token the user has.
