@@ -8,7 +8,7 @@ OPERATIONS = ("request", "validate", "confirm")
 LABELS = {
     "rest": "django-rest-passwordreset (DRF)",
     "graphql": "graphql_passwordreset, GraphQLView",
-    "cached": "graphql_passwordreset, CachedGraphQLView",
+    "cached": "graphql_passwordreset, CachedGraphQLView(csrf_cookie=False)",
     "floor": "plain Django view (floor)",
     "hasher": "`user.set_password()` + `save()`, no HTTP",
 }

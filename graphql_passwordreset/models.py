@@ -6,17 +6,15 @@ import hashlib
 import hmac
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models
-from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.translation import gettext_lazy as _
 
+from .compiled import CompiledSelect
 from .conf import passwordreset_settings
 
 __all__ = ["ResetPasswordToken", "ResetPasswordTokenQuerySet", "token_digests"]
@@ -93,7 +91,7 @@ class ResetPasswordTokenQuerySet(models.QuerySet["ResetPasswordToken"]):
         """The token whose key is ``key`` (under SECRET_KEY or a fallback), with its user
         loaded, or None."""
         digests = token_digests(key)
-        token = _TokenLookup.on(connections[self.db], len(digests)).fetch(digests)
+        token = self._with_user_by_digest(digests)
         # The index found the row; confirm the digest exactly and in constant time, whatever
         # the column's collation (MariaDB's compares case- and pad-insensitively).
         if token is not None and any(
@@ -102,60 +100,17 @@ class ResetPasswordTokenQuerySet(models.QuerySet["ResetPasswordToken"]):
             return token
         return None
 
+    def _with_user_by_digest(self, digests: list[str]) -> ResetPasswordToken | None:
+        def query(values: list[str]) -> ResetPasswordTokenQuerySet:
+            by_digest = self.model._default_manager.using(self.db).filter(key_digest__in=values)
+            return by_digest.select_related("user").order_by()[:1]
 
-class _TokenLookup:
-    """ "The token with this digest, and its user" as SQL the ORM builds once per database
-    connection, run again with each new set of digests.
-
-    Validate and confirm look a token up on every call, and building that query through the
-    ORM costs several times what the database takes to answer it. The rows still become model
-    instances through the compiler's own converters and Django's related populators, exactly as
-    ``select_related("user")`` would make them.
-    """
-
-    _cache: WeakKeyDictionary[Any, dict[int, _TokenLookup]] = WeakKeyDictionary()
-
-    def __init__(self, connection: Any, digest_count: int) -> None:
-        placeholders = [f"digest-{n}" for n in range(digest_count)]
-        queryset = (
-            ResetPasswordToken.objects.using(connection.alias)
-            .select_related("user")
-            .filter(key_digest__in=placeholders)
-            .order_by()[:1]
+        select = CompiledSelect.on(
+            connections[self.db], ("ResetPasswordToken.find", len(digests)), query, len(digests)
         )
-        self.connection = connection
-        self.compiler = queryset.query.get_compiler(connection=connection)
-        self.sql, params = self.compiler.as_sql()
-        if list(params) != placeholders:  # pragma: no cover - a Django that compiles otherwise
-            raise ImproperlyConfigured(f"Unexpected parameters in the token lookup: {params!r}")
-        self.populators = get_related_populators(
-            self.compiler.klass_info, self.compiler.select, connection.alias
-        )
-        fields = self.compiler.klass_info["select_fields"]
-        self.own_columns = slice(fields[0], fields[-1] + 1)
-        self.own_names = [
-            column[0].target.attname for column in self.compiler.select[self.own_columns]
-        ]
-
-    @classmethod
-    def on(cls, connection: Any, digest_count: int) -> _TokenLookup:
-        lookups = cls._cache.setdefault(connection, {})
-        if digest_count not in lookups:
-            lookups[digest_count] = cls(connection, digest_count)
-        return lookups[digest_count]
-
-    def fetch(self, digests: list[str]) -> ResetPasswordToken | None:
-        with self.connection.cursor() as cursor:
-            cursor.execute(self.sql, digests)
-            rows = cursor.fetchall()
-        for row in self.compiler.results_iter(results=[rows]):
-            token = ResetPasswordToken.from_db(
-                self.connection.alias, self.own_names, row[self.own_columns]
-            )
-            for populator in self.populators:
-                populator.populate(row, token)
-            return token
-        return None
+        # None only from a Django that compiles the digests otherwise: the plain ORM then.
+        found = select.fetch(digests) if select else list(query(digests))
+        return found[0] if found else None
 
 
 class ResetPasswordToken(models.Model):

@@ -18,14 +18,23 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import EmailValidator, ProhibitNullCharactersValidator
-from django.db import IntegrityError, OperationalError, models, transaction
+from django.db import (
+    IntegrityError,
+    OperationalError,
+    connections,
+    models,
+    router,
+    transaction,
+)
 from django.db.models import F, Q
+from django.db.models.manager import BaseManager
 from django.dispatch import Signal
 from django.http import HttpRequest
 from django.http.request import validate_host
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import delivery, jwt_sessions
+from .compiled import CompiledSelect
 from .conf import passwordreset_settings
 from .errors import (
     BLANK_PASSWORD_MESSAGE,
@@ -139,21 +148,44 @@ def _matching_users(address: str, *, lock: bool = False) -> list[Any]:
     if len(address) > MAX_ADDRESS_LENGTH or "\x00" in address or not _encodable(address):
         return []  # no stored value is this long, and PostgreSQL refuses NUL in a query
     lookup_field = passwordreset_settings.LOOKUP_FIELD
-    user_model = get_user_model()
     # Ask for the NFKC form too, so a fullwidth variant of a stored address is a candidate.
-    forms = dict.fromkeys([address, unicodedata.normalize("NFKC", address)])
-    query = Q()
-    for form in forms:
-        query |= Q(**{f"{lookup_field}__iexact": form})
-    candidates = user_model._default_manager.filter(query)
-    if lock:
-        candidates = candidates.select_for_update()
+    forms = list(dict.fromkeys([address, unicodedata.normalize("NFKC", address)]))
     wanted = normalise(address)
     return [
         user
-        for user in candidates
+        for user in _users_by_lookup_field(lookup_field, forms, lock)
         if normalise(str(getattr(user, lookup_field, "") or "")) == wanted
     ]
+
+
+def _users_by_lookup_field(lookup_field: str, forms: list[str], lock: bool) -> list[Any]:
+    """The users whose ``lookup_field`` equals one of ``forms`` case-insensitively, through a
+    SELECT compiled once per connection where the user manager's queryset is Django's plain
+    one (a manager that filters may depend on more than its arguments: it gets the ORM)."""
+    user_model = get_user_model()
+    manager = user_model._default_manager
+
+    def query(values: list[str]) -> models.QuerySet[Any]:
+        condition = Q()
+        for value in values:
+            condition |= Q(**{f"{lookup_field}__iexact": value})
+        users = manager.filter(condition)
+        return users.select_for_update() if lock else users
+
+    if type(manager).get_queryset is not BaseManager.get_queryset:
+        return list(query(forms))
+    # The database the queryset would use: a locking read goes where writes go.
+    connection = connections[
+        (manager._db or router.db_for_write(user_model)) if lock else manager.db
+    ]
+    select = CompiledSelect.on(
+        connection,
+        ("users", user_model._meta.label, lookup_field, len(forms), lock),
+        query,
+        len(forms),
+        connection.ops.prep_for_iexact_query,
+    )
+    return select.fetch(forms) if select else list(query(forms))
 
 
 def _is_eligible(user: Any) -> bool:

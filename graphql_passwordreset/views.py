@@ -24,7 +24,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from django.db import connection, transaction
-from django.http import HttpRequest, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from graphene_django import views as graphene_views
 from graphene_django.constants import MUTATION_ERRORS_FLAG
 from graphene_django.views import GraphQLView, HttpError
@@ -150,7 +150,26 @@ class CachedGraphQLView(GraphQLView):  # type: ignore[misc]  # graphene-django i
 
     Answers are the same as GraphQLView's; a repeated valid document skips parse and validate.
     Bodies GraphQLView cannot decode get a 400 where it would answer 500.
+
+    ``csrf_cookie=False`` leaves out the CSRF cookie GraphQLView sets on every answer (the
+    GraphiQL page still gets it: its template asks for the token it sends back). An endpoint
+    only API clients call has no use for it, and setting it costs each request a run of the
+    CSRF middleware's checks. CSRF protection itself is the middleware's, unchanged.
     """
+
+    csrf_cookie = True
+
+    def __init__(self, *args: Any, csrf_cookie: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.csrf_cookie = csrf_cookie
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.csrf_cookie:
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
+        # GraphQLView.dispatch without the ensure_csrf_cookie decorator graphene-django wraps
+        # around it (method_decorator keeps the plain function as __wrapped__).
+        plain_dispatch = GraphQLView.dispatch.__wrapped__
+        return plain_dispatch(self, request, *args, **kwargs)  # type: ignore[no-any-return]
 
     def parse_body(self, request: HttpRequest) -> Any:
         """GraphQLView's, but an application/graphql body that is not UTF-8 and JSON nested too

@@ -12,7 +12,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import OperationalError, connection
+from django.db.models import QuerySet
+from django.db.models.signals import post_init
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -197,6 +200,66 @@ def test_dotless_i_homoglyph_does_not_match(gql: GraphQLClient, user: Any, captu
     assert answer(gql, "alıce@example.com") == OK  # the answer for any unknown address
     assert not ResetPasswordToken.objects.exists()
     assert captured.calls == []
+
+
+@pytest.mark.parametrize(
+    ("lookup", "typed"),
+    [
+        ("email", "al_ce@example.com"),
+        ("email", "%@example.com"),
+        ("email", "_lice@example.com"),
+        ("username", "%"),
+        ("username", "_____"),
+    ],
+)
+def test_like_wildcards_in_an_address_match_only_themselves(
+    gql: GraphQLClient, make_user: Any, captured: Any, settings: Any, lookup: str, typed: str
+) -> None:
+    # SQLite and MariaDB compare iexact with LIKE: "_" and "%" must be escaped, not patterns.
+    # The Python comparison after the query would still refuse alice; escaping is what keeps
+    # "%" from loading every account (the database must not even return her row).
+    configure(settings, LOOKUP_FIELD=user_fields()[lookup])
+    make_user("alice@example.com", username="alice")
+    loaded: list[Any] = []
+
+    def count(sender: Any, instance: Any, **kwargs: Any) -> None:
+        loaded.append(instance)
+
+    post_init.connect(count, sender=get_user_model())
+    try:
+        for _ in range(2):  # the first request compiles the lookup, the second reuses it
+            assert answer(gql, typed) == OK
+    finally:
+        post_init.disconnect(count, sender=get_user_model())
+    assert loaded == []
+    assert not ResetPasswordToken.objects.exists()
+    assert captured.calls == []
+
+
+def test_a_user_manager_that_filters_is_obeyed(
+    gql: GraphQLClient, make_user: Any, captured: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lookup goes through the user model's default manager, as Django's own password reset
+    form does: a manager that hides accounts (soft-deleted, another tenant's) hides them here
+    too, on every request, not only when the lookup was first built."""
+    alice = make_user("alice@example.com")
+    make_user("bob@example.com")
+    answer(gql, "alice@example.com")  # the plain manager: the lookup is built and kept
+    manager_class = type(get_user_model()._default_manager)
+    hidden = {"alice@example.com"}
+
+    def get_queryset(manager: Any) -> Any:
+        return QuerySet(manager.model, using=manager._db).exclude(
+            **{f"{user_fields()['email']}__in": sorted(hidden)}
+        )
+
+    monkeypatch.setattr(manager_class, "get_queryset", get_queryset, raising=False)
+    captured.calls.clear()
+    assert answer(gql, "alice@example.com") == OK
+    assert answer(gql, "bob@example.com") == OK
+    signalled = [email_of(call["reset_password_token"].user) for call in captured.calls]
+    assert signalled == ["bob@example.com"]
+    assert token_of(alice)  # the first request's token, untouched by the hidden lookups
 
 
 def test_every_eligible_user_sharing_an_address_gets_a_token_and_a_signal(

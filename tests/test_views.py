@@ -100,6 +100,11 @@ urlpatterns = [
         "cached-context",
         CachedGraphQLView.as_view(schema=schema, execution_context_class=CountingContext),
     ),
+    path("cached-no-cookie", CachedGraphQLView.as_view(schema=schema, csrf_cookie=False)),
+    path(
+        "cached-no-cookie-graphiql",
+        CachedGraphQLView.as_view(schema=schema, csrf_cookie=False, graphiql=True),
+    ),
     path(
         "cached-no-introspection",
         CachedGraphQLView.as_view(
@@ -482,3 +487,37 @@ def test_json_in_another_charset_is_refused_alike(client: Client) -> None:
     ]
     assert responses[0].content == responses[1].content
     assert "can't decode byte 0xe9" in clean_error(responses[1])
+
+
+def test_every_answer_sets_the_csrf_cookie_as_graphqlview_does(client: Client) -> None:
+    for url in ("/plain", "/cached"):
+        response = client.post(url, {"query": "{ ping }"}, content_type="application/json")
+        assert response.status_code == 200
+        assert "csrftoken" in response.cookies, url
+
+
+@pytest.mark.parametrize("body", [{"query": "{ ping }"}, {"query": "{ nope }"}, {"query": ""}])
+def test_csrf_cookie_false_answers_alike_without_the_cookie(client: Client, body: Any) -> None:
+    expected = post(client, "/plain", body)
+    for _ in range(2):  # a first and a cached verdict
+        response = post_committed(
+            client, "/cached-no-cookie", json.dumps(body), content_type="application/json"
+        )
+        assert (response.status_code, json.loads(response.content)) == expected
+        assert "csrftoken" not in response.cookies
+        assert "Set-Cookie" not in response.headers
+
+
+def test_csrf_cookie_false_still_gives_graphiql_its_cookie() -> None:
+    """GraphiQL sends the cookie back in X-CSRFToken: its page must still set it, and CSRF
+    stays enforced on the API itself (the option only stops handing the cookie out)."""
+    browser = Client(enforce_csrf_checks=True)
+    url = "/cached-no-cookie-graphiql"
+    page = browser.get(url, HTTP_ACCEPT="text/html")
+    assert page.status_code == 200 and b"graphiql" in page.content.lower()
+    cookie = page.cookies["csrftoken"].value
+    query = json.dumps({"query": "{ ping }"})
+    without = browser.post(url, query, content_type="application/json", HTTP_X_CSRFTOKEN="x")
+    assert without.status_code == 403
+    answer = browser.post(url, query, content_type="application/json", HTTP_X_CSRFTOKEN=cookie)
+    assert (answer.status_code, json.loads(answer.content)) == (200, {"data": {"ping": "pong"}})
