@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -101,15 +102,21 @@ class ResetPasswordTokenQuerySet(models.QuerySet["ResetPasswordToken"]):
         return None
 
     def _with_user_by_digest(self, digests: list[str]) -> ResetPasswordToken | None:
-        def query(values: list[str]) -> ResetPasswordTokenQuerySet:
-            by_digest = self.model._default_manager.using(self.db).filter(key_digest__in=values)
-            return by_digest.select_related("user").order_by()[:1]
+        def query(tokens: ResetPasswordTokenQuerySet, values: list[str]) -> Any:
+            return tokens.filter(key_digest__in=values).select_related("user").order_by()[:1]
 
-        select = CompiledSelect.on(
-            connections[self.db], ("ResetPasswordToken.find", len(digests)), query, len(digests)
-        )
-        # None only from a Django that compiles the digests otherwise: the plain ORM then.
-        found = select.fetch(digests) if select else list(query(digests))
+        if self.query.where:  # live().find(), say: the ORM, so that its filters apply
+            found = list(query(self, digests))
+        else:  # objects.find(), the operations' case: the same SQL every time, compiled once
+            tokens = self.model._default_manager.using(self.db)
+            select = CompiledSelect.on(
+                connections[self.db],
+                ("ResetPasswordToken.find", len(digests)),
+                partial(query, tokens),
+                len(digests),
+            )
+            # None only from a Django that compiles the digests otherwise: the ORM then.
+            found = select.fetch(digests) if select else list(query(tokens, digests))
         return found[0] if found else None
 
 

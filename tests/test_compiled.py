@@ -6,12 +6,14 @@ its shape alone must not be compiled; and the operations must work the same with
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from graphql_passwordreset import compiled
 from graphql_passwordreset.compiled import CompiledSelect
@@ -89,3 +91,16 @@ def test_the_operations_work_without_compiled_lookups(
     assert gql.confirm(key)["ok"] is True
     assert reload(alice).check_password(NEW_PASSWORD)
     assert gql.validate(key)["valid"] is False
+
+
+def test_find_on_a_filtered_queryset_keeps_its_filters(make_user: Any, issue: Any) -> None:
+    """The compiled lookup serves objects.find(); live().find() and expired().find() must still
+    answer by their own filters, before and after the compiled one was built."""
+    key = issue(make_user("alice@example.com"))
+    assert ResetPasswordToken.objects.find(key) is not None  # compiled and kept
+    assert ResetPasswordToken.objects.live().find(key) is not None
+    assert ResetPasswordToken.objects.expired().find(key) is None
+    ResetPasswordToken.objects.update(created_at=timezone.now() - timedelta(days=30))
+    assert ResetPasswordToken.objects.find(key) is not None
+    assert ResetPasswordToken.objects.live().find(key) is None
+    assert ResetPasswordToken.objects.expired().find(key) is not None
