@@ -28,8 +28,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from graphene_django.views import GraphQLView
 from graphql_jwt.settings import jwt_settings
+from graphql_passwordreset.views import CachedGraphQLView
 
 View = Callable[..., HttpResponse]
 
@@ -63,5 +63,7 @@ def csrf_for_forgeable_requests(view: View) -> View:
 
 
 def graphql_view(schema: Any) -> View:
-    """The GraphQL endpoint for ``schema``, with GraphiQL for browsers that open it."""
-    return csrf_for_forgeable_requests(GraphQLView.as_view(schema=schema, graphiql=True))
+    """The GraphQL endpoint for ``schema``, with GraphiQL for browsers that open it: the
+    package's drop-in GraphQLView that parses and validates each document once (it keeps
+    the CSRF cookie GraphiQL sends back)."""
+    return csrf_for_forgeable_requests(CachedGraphQLView.as_view(schema=schema, graphiql=True))
