@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 
+from bench.server_logging import warnings_to_stderr
 from tests.settings import *  # noqa: F403
 
 DEBUG = False
@@ -43,10 +44,4 @@ GRAPHQL_PASSWORDRESET = {
 
 # tests.settings turns logging configuration off; a server should log what goes wrong.
 LOGGING_CONFIG = "logging.config.dictConfig"
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["stderr"], "level": "WARNING"},
-}
+LOGGING = warnings_to_stderr()

@@ -48,6 +48,7 @@ import psycopg
 import redis
 import requests
 
+from bench import postgres_server
 from tests.services.processes import (
     REPO,
     Service,
@@ -353,13 +354,7 @@ class Traffic:
 
 
 def _maintenance(config: Config) -> psycopg.Connection[Any]:
-    return psycopg.connect(
-        host=os.environ.get("PGHOST", "127.0.0.1"),
-        port=os.environ.get("PGPORT", "5432"),
-        user=os.environ.get("PGUSER", "postgres"),
-        dbname="postgres",
-        autocommit=True,
-    )
+    return psycopg.connect(**postgres_server.server(), dbname="postgres", autocommit=True)
 
 
 def recreate_database(config: Config, drop_only: bool = False) -> None:

@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import os
 
+from bench.postgres_server import django_database
+from bench.server_logging import warnings_to_stderr
 from tests.settings import *  # noqa: F403
 
 DEBUG = False
 DATABASES = {
     "default": {
-        "ENGINE": "django.db.backends.postgresql",
-        "HOST": os.environ.get("PGHOST", "127.0.0.1"),
-        "PORT": os.environ.get("PGPORT", "5432"),
-        "USER": os.environ.get("PGUSER", "postgres"),
-        "NAME": os.environ["LOAD_DB_NAME"],
+        **django_database(os.environ["LOAD_DB_NAME"]),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
     }
@@ -61,12 +59,5 @@ elif _HASHER != "md5":
     raise RuntimeError(f"LOAD_HASHER={_HASHER!r}: use md5 or default")
 
 LOGGING_CONFIG = "logging.config.dictConfig"
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["stderr"], "level": "WARNING"},
-    # Django logs every 4xx as a warning; the load run counts those itself.
-    "loggers": {"django.request": {"level": "ERROR"}},
-}
+# Django logs every 4xx as a warning; the load run counts those itself.
+LOGGING = warnings_to_stderr(loggers={"django.request": {"level": "ERROR"}})

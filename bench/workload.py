@@ -167,6 +167,29 @@ def _expect(responses: list[Any], count: int, predicate: Callable[[Any], bool]) 
         assert predicate(body), body
 
 
+def _bodies(implementation: str, document: str, variables: list[dict[str, Any]]) -> list[bytes]:
+    """What each implementation is posted: the variables as plain JSON for DRF and the floor
+    view, a GraphQL request of ``document`` with them for our views."""
+    if implementation in ("rest", "floor"):
+        return [_json(each) for each in variables]
+    return [_graphql(document, each) for each in variables]
+
+
+def _expect_success(
+    responses: list[Any], count: int, implementation: str, graphql_field: str, flag: str
+) -> None:
+    """``count`` answers, each a success in the implementation's words: DRF's status OK, the
+    floor view's ``{flag: true}``, or ``graphql_field`` answering ``flag`` true and no errors."""
+    expected: dict[str, Any]
+    if implementation == "rest":
+        expected = {"status": "OK"}
+    elif implementation == "floor":
+        expected = {flag: True}
+    else:
+        expected = {"data": {graphql_field: {flag: True, "errors": []}}}
+    _expect(responses, count, lambda body: body == expected)
+
+
 def _request_variant(implementation: str, path: str, pool: int) -> Variant:
     emails = pool_emails("request", pool)
     token_model = RestToken if implementation == "rest" else OurToken
@@ -174,26 +197,16 @@ def _request_variant(implementation: str, path: str, pool: int) -> Variant:
     def prepare(count: int) -> Prepared:
         users = ensure_users(emails[:count])
         token_model.objects.filter(user__in=users).delete()
-        if implementation in ("rest", "floor"):
-            bodies = [_json({"email": email}) for email in emails[:count]]
-        else:
-            bodies = [_graphql(REQUEST_DOCUMENT, {"email": email}) for email in emails[:count]]
+        bodies = _bodies(
+            implementation, REQUEST_DOCUMENT, [{"email": email} for email in emails[:count]]
+        )
         signals_before = (SIGNALS.ours, SIGNALS.rest)
 
         def check(responses: list[Any]) -> None:
+            _expect_success(responses, count, implementation, "requestPasswordReset", "ok")
             if implementation == "rest":
-                _expect(responses, count, lambda body: body == {"status": "OK"})
                 assert SIGNALS.rest - signals_before[1] == count
-            elif implementation == "floor":
-                _expect(responses, count, lambda body: body == {"ok": True})
-            else:
-                _expect(
-                    responses,
-                    count,
-                    lambda body: (
-                        body == {"data": {"requestPasswordReset": {"ok": True, "errors": []}}}
-                    ),
-                )
+            elif implementation != "floor":
                 assert SIGNALS.ours - signals_before[0] == count
             made = token_model.objects.filter(user__in=users).count()
             assert made == count, (implementation, made, count)
@@ -220,24 +233,10 @@ def _validate_variant(implementation: str, path: str, pool: int) -> Variant:
                 make_rest_tokens(users) if table == "rest" else make_our_tokens(users)
             )
         chosen = _VALIDATE_KEYS[slot][:count]
-        if implementation in ("rest", "floor"):
-            bodies = [_json({"token": key}) for key in chosen]
-        else:
-            bodies = [_graphql(VALIDATE_DOCUMENT, {"token": key}) for key in chosen]
+        bodies = _bodies(implementation, VALIDATE_DOCUMENT, [{"token": key} for key in chosen])
 
         def check(responses: list[Any]) -> None:
-            if implementation == "rest":
-                _expect(responses, count, lambda body: body == {"status": "OK"})
-            elif implementation == "floor":
-                _expect(responses, count, lambda body: body == {"valid": True})
-            else:
-                _expect(
-                    responses,
-                    count,
-                    lambda body: (
-                        body == {"data": {"validateResetToken": {"valid": True, "errors": []}}}
-                    ),
-                )
+            _expect_success(responses, count, implementation, "validateResetToken", "valid")
 
         return Prepared(bodies, check)
 
@@ -251,26 +250,14 @@ def _confirm_variant(implementation: str, path: str, pool: int) -> Variant:
     def prepare(count: int) -> Prepared:
         users = ensure_users(emails[:count])
         keys = make_rest_tokens(users) if implementation == "rest" else make_our_tokens(users)
-        if implementation in ("rest", "floor"):
-            bodies = [_json({"token": key, "password": NEW_PASSWORD}) for key in keys]
-        else:
-            bodies = [
-                _graphql(CONFIRM_DOCUMENT, {"token": key, "password": NEW_PASSWORD}) for key in keys
-            ]
+        bodies = _bodies(
+            implementation,
+            CONFIRM_DOCUMENT,
+            [{"token": key, "password": NEW_PASSWORD} for key in keys],
+        )
 
         def check(responses: list[Any]) -> None:
-            if implementation == "rest":
-                _expect(responses, count, lambda body: body == {"status": "OK"})
-            elif implementation == "floor":
-                _expect(responses, count, lambda body: body == {"ok": True})
-            else:
-                _expect(
-                    responses,
-                    count,
-                    lambda body: (
-                        body == {"data": {"confirmPasswordReset": {"ok": True, "errors": []}}}
-                    ),
-                )
+            _expect_success(responses, count, implementation, "confirmPasswordReset", "ok")
             assert not token_model.objects.filter(user__in=users).exists(), implementation
             changed = get_user_model().objects.get(pk=users[-1].pk)
             assert changed.check_password(NEW_PASSWORD), implementation

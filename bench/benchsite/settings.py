@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from bench.postgres_server import django_database
+
 ROOT = Path(__file__).resolve().parents[2]
 
 SECRET_KEY = "bench-only-not-secret-but-long-enough-for-hs256-signatures"
@@ -46,13 +48,7 @@ MIDDLEWARE = [
 DB = os.environ.get("DB", "sqlite")
 if DB == "postgres":
     DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.postgresql",
-            "HOST": os.environ.get("PGHOST", "127.0.0.1"),
-            "PORT": os.environ.get("PGPORT", "5432"),
-            "USER": os.environ.get("PGUSER", "postgres"),
-            "NAME": os.environ.get("BENCH_PG_NAME", "bench_graphql_passwordreset"),
-        }
+        "default": django_database(os.environ.get("BENCH_PG_NAME", "bench_graphql_passwordreset"))
     }
 elif DB == "sqlite":
     DATABASES = {
