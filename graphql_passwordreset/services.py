@@ -529,6 +529,11 @@ def confirm_password_reset(
             user.set_password(password)
             user.save(update_fields=["password"])
             jwt_sessions.revoke_refresh_tokens(user)
+            outcome = Outcome(user=user)
+            if passwordreset_settings.LOGIN_ON_CONFIRM:
+                # In the same transaction: the new session is there exactly when the new
+                # password is, and a failure to issue it leaves the reset undone.
+                outcome.token, outcome.refresh_token = jwt_sessions.issue_tokens(user, request)
     except _TokenAlreadyUsed:
         return _fail(ErrorCode.INVALID_TOKEN, "token")
 
@@ -542,7 +547,4 @@ def confirm_password_reset(
             reset_password_token=found,
         )
     )
-    outcome = Outcome(user=user)
-    if passwordreset_settings.LOGIN_ON_CONFIRM:
-        outcome.token, outcome.refresh_token = jwt_sessions.issue_tokens(user, request)
     return outcome

@@ -20,6 +20,18 @@ PASSWORD = "Original-passw0rd!"
 NEW_PASSWORD = "Brand-new-Secret-42"
 
 
+class PinnedClock:
+    """Stands in for the ``time`` module the throttles read, so that no test depends on where
+    the wall clock is inside a rate's window; tests move ``now`` to reach the next window."""
+
+    def __init__(self) -> None:
+        # Noon UTC: the middle of a second, a minute, an hour and a day alike.
+        self.now = 20_000 * 86_400 + 43_200.5
+
+    def time(self) -> float:
+        return self.now
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
     """Throttles count in the cache: every test starts with a fresh allowance."""

@@ -104,3 +104,20 @@ def test_find_on_a_filtered_queryset_keeps_its_filters(make_user: Any, issue: An
     assert ResetPasswordToken.objects.find(key) is not None
     assert ResetPasswordToken.objects.live().find(key) is None
     assert ResetPasswordToken.objects.expired().find(key) is not None
+
+
+def test_a_changed_lookup_field_is_looked_up_after_another_was_compiled(
+    gql: GraphQLClient, make_user: Any, captured: Any, configure: Any
+) -> None:
+    """Compiled lookups are kept per connection for the life of the process; one built for the
+    e-mail field must not answer once LOOKUP_FIELD names another field, nor the other way
+    round."""
+    alice = make_user("alice@example.com", username="alice-handle")
+    assert gql.request_reset("alice@example.com")["ok"] is True  # the e-mail lookup, compiled
+    configure(LOOKUP_FIELD=user_fields()["username"])
+    assert gql.request_reset("ALICE-HANDLE")["ok"] is True
+    assert gql.request_reset("alice@example.com")["ok"] is True  # no such username
+    configure(LOOKUP_FIELD=user_fields()["email"])
+    assert gql.request_reset("alice-handle")["errors"][0]["code"] == "INVALID_EMAIL"
+    assert gql.request_reset("Alice@Example.com")["ok"] is True
+    assert [call["reset_password_token"].user.pk for call in captured.calls] == [alice.pk] * 3

@@ -22,7 +22,7 @@ from graphql_passwordreset.models import ResetPasswordToken
 from graphql_passwordreset.signals import reset_password_token_created
 
 from . import dispatchers
-from .conftest import CapturedTokens, GraphQLClient, codes, email_of, token_of
+from .conftest import CapturedTokens, GraphQLClient, PinnedClock, codes, email_of, token_of
 
 TRANSACTION_CONTROL = re.compile(r"^(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|BEGIN)\b")
 QUERY = 'mutation { requestPasswordReset(email: "%s") { ok errors { code } } }'
@@ -50,6 +50,19 @@ def people(make_user: Any) -> dict[str, str]:
     }
 
 
+class Abort(Exception):
+    """Raised to roll back the project's transaction around a request."""
+
+
+def post_uncommitted(gql: GraphQLClient, address: str) -> None:
+    """POST a request for ``address`` to the plain schema and check it is accepted, leaving
+    the work deferred to the commit alone (GraphQLClient would run it at the request's end)."""
+    response = gql.client.post(
+        gql.path, {"query": QUERY % address}, content_type="application/json"
+    )
+    assert response.json()["data"]["requestPasswordReset"]["ok"] is True
+
+
 # --- the default: in the request, after commit ---------------------------------------------
 
 
@@ -57,10 +70,7 @@ def test_receivers_wait_for_the_commit(
     plain_gql: GraphQLClient, user: Any, captured: CapturedTokens
 ) -> None:
     with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
-        response = plain_gql.client.post(
-            "/graphql", {"query": QUERY % email_of(user)}, content_type="application/json"
-        )
-        assert response.json()["data"]["requestPasswordReset"]["ok"] is True
+        post_uncommitted(plain_gql, email_of(user))
     assert captured.calls == []  # the token exists, but nobody was told yet
     assert token_of(user) is not None
     assert len(callbacks) == 1
@@ -77,15 +87,8 @@ def test_a_rolled_back_request_announces_nothing(
     """The request runs inside a project's transaction (as under ATOMIC_REQUESTS); when that
     rolls back, no receiver hears of a token that never existed. The control commits."""
     user = make_user()
-
-    class Abort(Exception):
-        pass
-
     with contextlib.suppress(Abort), transaction.atomic():
-        response = plain_gql.client.post(
-            "/graphql", {"query": QUERY % email_of(user)}, content_type="application/json"
-        )
-        assert response.json()["data"]["requestPasswordReset"]["ok"] is True
+        post_uncommitted(plain_gql, email_of(user))
         assert captured.calls == []  # not during the request, whatever happens next
         if rolled_back:
             raise Abort
@@ -130,15 +133,50 @@ def test_every_address_gets_the_same_answer_and_one_job_and_no_database_work(
     }
 
 
+def test_the_dispatcher_is_handed_the_job_once_the_request_commits(
+    plain_gql: GraphQLClient, user: Any, jobs: list[dict[str, Any]]
+) -> None:
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        post_uncommitted(plain_gql, email_of(user))
+    assert jobs == []  # answered, but nothing handed over yet
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert [job["address"] for job in jobs] == [email_of(user)]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("rolled_back", [True, False])
+def test_a_rolled_back_request_dispatches_nothing(
+    plain_gql: GraphQLClient, make_user: Any, jobs: list[dict[str, Any]], rolled_back: bool
+) -> None:
+    """As with receivers in the request: a request whose transaction rolls back hands no job to
+    the dispatcher, so no worker sends a link for it. The control commits."""
+    user = make_user()
+    with contextlib.suppress(Abort), transaction.atomic():
+        post_uncommitted(plain_gql, email_of(user))
+        assert jobs == []
+        if rolled_back:
+            raise Abort
+    assert len(jobs) == (0 if rolled_back else 1)
+    assert not ResetPasswordToken.objects.exists()  # the worker's to create
+
+
+@pytest.mark.parametrize("link_from", ["RESET_URL", "redirectUrl"])
 def test_the_worker_creates_the_token_and_tells_the_receivers(
     gql: GraphQLClient,
     people: dict[str, str],
     jobs: list[dict[str, Any]],
     captured: CapturedTokens,
     configure: Callable[..., None],
+    link_from: str,
 ) -> None:
-    configure(RESET_URL="https://app.example.com/reset")
-    gql.request_reset(people["known"], HTTP_USER_AGENT="agent/1.0")
+    if link_from == "RESET_URL":
+        configure(RESET_URL="https://app.example.com/reset")
+        redirect_url = None
+    else:
+        configure(ALLOWED_REDIRECT_HOSTS=["app.example.com"])
+        redirect_url = "https://app.example.com/reset"
+    gql.request_reset(people["known"], redirect_url, HTTP_USER_AGENT="agent/1.0")
     assert delivery.deliver(jobs[0]) == 1
 
     (call,) = captured.calls
@@ -216,10 +254,53 @@ def test_with_information_leakage_on_unknown_addresses_are_told_before_dispatch(
     assert len(jobs) == 1
 
 
+@pytest.mark.parametrize(
+    ("rates", "address", "redirect_url", "refusal"),
+    [
+        pytest.param({}, "not an address", None, ("email", "INVALID_EMAIL"), id="invalid-email"),
+        pytest.param(
+            {},
+            "known@example.com",
+            "https://evil.example/reset",
+            ("redirectUrl", "INVALID_REDIRECT_URL"),
+            id="redirect-url-not-allowed",
+        ),
+        pytest.param(
+            {"request_address": "1/hour"},
+            "known@example.com",
+            None,
+            (None, "THROTTLED"),
+            id="throttled-address",
+        ),
+        pytest.param(
+            {"request_ip": "1/hour"},
+            "nobody@example.com",
+            None,
+            (None, "THROTTLED"),
+            id="throttled-client",
+        ),
+    ],
+)
 def test_refused_input_dispatches_nothing(
-    gql: GraphQLClient, jobs: list[dict[str, Any]], db: None
+    gql: GraphQLClient,
+    people: dict[str, str],
+    jobs: list[dict[str, Any]],
+    configure: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
+    rates: dict[str, str],
+    address: str,
+    redirect_url: str | None,
+    refusal: tuple[str | None, str],
 ) -> None:
-    assert codes(gql.request_reset("not an address")["errors"]) == [("email", "INVALID_EMAIL")]
+    """The dispatcher gets only what the answer accepts: a refused address or redirect URL, or
+    a request over a limit (after one that was within it), hands no job over."""
+    monkeypatch.setattr("graphql_passwordreset.throttling.time", PinnedClock())
+    configure(RATES=rates)
+    if rates:
+        assert gql.request_reset(people["known"])["ok"] is True
+        assert len(jobs) == 1
+        jobs.clear()
+    assert codes(gql.request_reset(address, redirect_url)["errors"]) == [refusal]
     assert jobs == []
 
 

@@ -198,23 +198,44 @@ def test_login_on_confirm_gives_no_tokens_for_a_failed_confirm(
     assert not RefreshToken.objects.filter(user=user).exists()
 
 
-def test_login_on_confirm_follows_changed_jwt_settings(
+def long_running_refresh_tokens_off(settings: Any) -> None:
+    """Through the settings fixture, which makes graphql_jwt reload its settings."""
+    settings.GRAPHQL_JWT = {**settings.GRAPHQL_JWT, "JWT_LONG_RUNNING_REFRESH_TOKEN": False}
+    assert jwt_settings.JWT_LONG_RUNNING_REFRESH_TOKEN is False
+
+
+def refresh_token_app_left_out(settings: Any) -> None:
+    settings.INSTALLED_APPS = [
+        app for app in settings.INSTALLED_APPS if app != "graphql_jwt.refresh_token"
+    ]
+
+
+@pytest.mark.parametrize(
+    "refresh_tokens_off",
+    [
+        pytest.param(long_running_refresh_tokens_off, id="long-running-refresh-tokens-off"),
+        pytest.param(refresh_token_app_left_out, id="refresh-token-app-not-installed"),
+    ],
+)
+def test_login_on_confirm_without_refresh_tokens_signs_in_with_an_access_token(
     gql: GraphQLClient,
     plain_gql: GraphQLClient,
     user: Any,
     issue: Callable[[Any], str],
     configure: Any,
     settings: Any,
+    refresh_tokens_off: Callable[[Any], None],
 ) -> None:
-    # Turning long-running refresh tokens off (through the settings fixture, which makes
-    # graphql_jwt reload) leaves the access token but no refresh token.
+    """Refresh tokens turned off after the request (the setting is read at confirm time) or
+    not installed at all: the confirm works and signs in with the access token alone."""
     configure(LOGIN_ON_CONFIRM=True)
-    settings.GRAPHQL_JWT = {**settings.GRAPHQL_JWT, "JWT_LONG_RUNNING_REFRESH_TOKEN": False}
-    assert jwt_settings.JWT_LONG_RUNNING_REFRESH_TOKEN is False
-    result = gql.confirm(issue(user))
-    assert result["ok"] is True
+    key = issue(user)
+    refresh_tokens_off(settings)
+    result = gql.confirm(key)
+    assert result["ok"] is True and result["errors"] == []
     assert result["token"] and result["refreshToken"] is None
     assert "errors" not in verify(plain_gql, result["token"])
+    assert reload(user).check_password(NEW_PASSWORD)
     assert not RefreshToken.objects.filter(user=user).exists()
 
 
@@ -228,26 +249,6 @@ def test_confirm_revokes_refresh_tokens_with_long_running_tokens_off_too(
 ) -> None:
     """Refresh tokens handed out while the setting was on stay in the table; they go too."""
     assert RefreshToken.objects.filter(user=user, revoked__isnull=True).exists()
-    settings.GRAPHQL_JWT = {**settings.GRAPHQL_JWT, "JWT_LONG_RUNNING_REFRESH_TOKEN": False}
+    long_running_refresh_tokens_off(settings)
     assert gql.confirm(issue(user))["ok"] is True
     assert not RefreshToken.objects.filter(user=user, revoked__isnull=True).exists()
-
-
-def test_without_the_refresh_token_app_confirm_works_and_signs_in_with_an_access_token(
-    gql: GraphQLClient,
-    plain_gql: GraphQLClient,
-    user: Any,
-    issue: Callable[[Any], str],
-    configure: Any,
-    settings: Any,
-) -> None:
-    configure(LOGIN_ON_CONFIRM=True)
-    key = issue(user)
-    settings.INSTALLED_APPS = [
-        app for app in settings.INSTALLED_APPS if app != "graphql_jwt.refresh_token"
-    ]
-    result = gql.confirm(key)
-    assert result["ok"] is True and result["errors"] == []
-    assert result["token"] and result["refreshToken"] is None
-    assert "errors" not in verify(plain_gql, result["token"])
-    assert reload(user).check_password(NEW_PASSWORD)

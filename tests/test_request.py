@@ -23,24 +23,12 @@ from graphql_passwordreset import mutations, relay
 from graphql_passwordreset.models import ResetPasswordToken
 from graphql_passwordreset.signals import reset_password_token_created
 
-from .conftest import GraphQLClient, user_fields
+from .conftest import GraphQLClient, PinnedClock, user_fields
 
 pytestmark = pytest.mark.django_db
 
 OK = {"ok": True, "errors": []}
 ALLOWED_HOSTS = ["app.example.com", ".example.org"]
-
-
-class PinnedClock:
-    """Stands in for the ``time`` module the throttles read, so that no test depends on where
-    the wall clock is inside a rate's window; tests move ``now`` to reach the next window."""
-
-    def __init__(self) -> None:
-        # Noon UTC: the middle of a second, a minute, an hour and a day alike.
-        self.now = 20_000 * 86_400 + 43_200.5
-
-    def time(self) -> float:
-        return self.now
 
 
 @pytest.fixture(autouse=True)
@@ -461,16 +449,21 @@ def test_a_request_clears_a_bounded_batch_of_expired_tokens_oldest_first(
 def test_a_users_own_token_is_replaced_whatever_the_backlog(
     gql: GraphQLClient, make_user: Any, captured: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Her expired token is the newest of the backlog, so the batch of one (the oldest) does
+    not reach it: it goes because it is hers."""
     monkeypatch.setattr("graphql_passwordreset.services.EXPIRED_BATCH", 1)
     users = [make_user(f"user{n}@example.com") for n in range(3)]
     for user in users:
         answer(gql, email_of(user))
     age_tokens(30)
+    age_tokens(26, user=users[0])
     first = captured.keys[0]
     answer(gql, email_of(users[0]))
     assert gql.validate(captured.last_key)["valid"] is True
     assert gql.validate(first)["valid"] is False
     assert ResetPasswordToken.objects.filter(user=users[0]).count() == 1
+    # ...and the batch still took one of the others' expired tokens, no more.
+    assert ResetPasswordToken.objects.exclude(user=users[0]).count() == 1
 
 
 def test_token_expiry_hours_setting_decides_what_is_expired(

@@ -135,17 +135,6 @@ class Mailbox:
             assert time.monotonic() < deadline, f"no e-mail to {to} within {timeout} s"
             time.sleep(0.1)
 
-    def expect_none(self, to: str, wait: float = 1.5) -> None:
-        """No message to ``to`` arrives within ``wait`` seconds."""
-        time.sleep(wait)
-        new = sorted(self.files() - self.seen)
-        self.seen.update(new)
-        recipients = [
-            str(email.message_from_bytes(path.read_bytes(), policy=policy.default)["To"])
-            for path in new
-        ]
-        assert to not in recipients
-
 
 @dataclass
 class ExampleServer:
