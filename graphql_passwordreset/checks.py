@@ -117,6 +117,8 @@ def _is_absolute_http_url(value: Any) -> bool:
 def _check_token_generator() -> Iterator[checks.CheckMessage]:
     key = "TOKEN_GENERATOR"
     raw = passwordreset_settings.raw(key)
+    if raw is None:  # None means the default generator, as in django-rest-passwordreset
+        raw = {}
     if not isinstance(raw, dict) or not isinstance(raw.get("OPTIONS", {}) or {}, dict):
         yield _message("E007", key, detail='use {"CLASS": ..., "OPTIONS": {...}}.')
         return

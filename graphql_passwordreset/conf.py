@@ -121,6 +121,8 @@ class PasswordResetSettings:
     def token_generator(self) -> dict[str, Any]:
         """TOKEN_GENERATOR normalised to ``{"CLASS": ..., "OPTIONS": {...}}``."""
         configured = self.raw("TOKEN_GENERATOR")
+        if configured is None:  # as in django-rest-passwordreset: None means the default
+            configured = {}
         if not isinstance(configured, dict):
             return {"CLASS": configured, "OPTIONS": {}}
         cls = configured.get("CLASS", DEFAULTS["TOKEN_GENERATOR"]["CLASS"])

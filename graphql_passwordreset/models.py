@@ -5,17 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime, timedelta
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connections, models
+from django.db import models
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.translation import gettext_lazy as _
 
-from .compiled import CompiledSelect
 from .conf import passwordreset_settings
 
 __all__ = ["ResetPasswordToken", "ResetPasswordTokenQuerySet", "token_digests"]
@@ -53,46 +51,28 @@ class ResetPasswordTokenQuerySet(models.QuerySet["ResetPasswordToken"]):
         return self.filter(created_at__lte=expiry_cutoff())
 
     def delete_for_users_and_expired(self, user_pks: list[Any], expired_limit: int) -> int:
-        """Delete the tokens of these users and the ``expired_limit`` oldest expired tokens, in
-        one statement that reaches both through their indexes; return how many rows went.
+        """Delete the tokens of these users and the ``expired_limit`` oldest expired tokens;
+        return how many rows went.
 
-        Written as SQL because no ORM form does both: an OR of the two conditions makes
-        PostgreSQL read the whole table, and MySQL/MariaDB refuse LIMIT in an IN subquery and
-        a DELETE that reads its own table, unless both sit in a derived table as here.
+        The expired ones are picked first (a SELECT through the ``created_at`` index), so the
+        DELETE names rows by user and by primary key only: both indexed, bounded whatever the
+        backlog, and a form MySQL/MariaDB accept (they refuse LIMIT inside an IN subquery).
         """
-        connection = connections[self.db]
-        meta = self.model._meta
-        quote = connection.ops.quote_name
-        table, pk = quote(meta.db_table), quote(str(meta.pk.column))
-        user_field, created_field = meta.get_field("user"), meta.get_field("created_at")
-        user_column = quote(str(user_field.column))
-        created_column = quote(str(created_field.column))
-        parts, params = [], []
-        if user_pks:
-            target = user_field.target_field
-            placeholders = ", ".join(["%s"] * len(user_pks))
-            parts.append(
-                f"SELECT {pk} AS doomed_pk FROM {table} WHERE {user_column} IN ({placeholders})"
-            )
-            params += [target.get_db_prep_value(value, connection) for value in user_pks]
-        parts.append(
-            f"SELECT expired.doomed_pk FROM (SELECT {pk} AS doomed_pk FROM {table} "
-            f"WHERE {created_column} <= %s ORDER BY {created_column} LIMIT %s) AS expired"
+        expired_pks = list(
+            self.expired().order_by("created_at").values_list("pk", flat=True)[:expired_limit]
         )
-        params += [created_field.get_db_prep_value(expiry_cutoff(), connection), expired_limit]
-        sql = (
-            f"DELETE FROM {table} WHERE {pk} IN (SELECT doomed.doomed_pk FROM "
-            f"({' UNION ALL '.join(parts)}) AS doomed)"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return int(cursor.rowcount)
+        if not user_pks and not expired_pks:
+            return 0
+        doomed = self.filter(models.Q(user__in=user_pks) | models.Q(pk__in=expired_pks))
+        deleted, _ = doomed.delete()
+        return deleted
 
     def find(self, key: str) -> ResetPasswordToken | None:
         """The token whose key is ``key`` (under SECRET_KEY or a fallback), with its user
         loaded, or None."""
         digests = token_digests(key)
-        token = self._with_user_by_digest(digests)
+        found = list(self.filter(key_digest__in=digests).select_related("user").order_by()[:1])
+        token = found[0] if found else None
         # The index found the row; confirm the digest exactly and in constant time, whatever
         # the column's collation (MariaDB's compares case- and pad-insensitively).
         if token is not None and any(
@@ -100,24 +80,6 @@ class ResetPasswordTokenQuerySet(models.QuerySet["ResetPasswordToken"]):
         ):
             return token
         return None
-
-    def _with_user_by_digest(self, digests: list[str]) -> ResetPasswordToken | None:
-        def query(tokens: ResetPasswordTokenQuerySet, values: list[str]) -> Any:
-            return tokens.filter(key_digest__in=values).select_related("user").order_by()[:1]
-
-        if self.query.where:  # live().find(), say: the ORM, so that its filters apply
-            found = list(query(self, digests))
-        else:  # objects.find(), the operations' case: the same SQL every time, compiled once
-            tokens = self.model._default_manager.using(self.db)
-            select = CompiledSelect.on(
-                connections[self.db],
-                ("ResetPasswordToken.find", len(digests)),
-                partial(query, tokens),
-                len(digests),
-            )
-            # None only from a Django that compiles the digests otherwise: the ORM then.
-            found = select.fetch(digests) if select else list(query(tokens, digests))
-        return found[0] if found else None
 
 
 class ResetPasswordToken(models.Model):

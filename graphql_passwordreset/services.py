@@ -18,23 +18,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import EmailValidator, ProhibitNullCharactersValidator
-from django.db import (
-    IntegrityError,
-    OperationalError,
-    connections,
-    models,
-    router,
-    transaction,
-)
+from django.db import IntegrityError, OperationalError, models, transaction
 from django.db.models import F, Q
-from django.db.models.manager import BaseManager
 from django.dispatch import Signal
 from django.http import HttpRequest
 from django.http.request import validate_host
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import delivery, jwt_sessions
-from .compiled import CompiledSelect
 from .conf import passwordreset_settings
 from .errors import (
     BLANK_PASSWORD_MESSAGE,
@@ -159,33 +150,12 @@ def _matching_users(address: str, *, lock: bool = False) -> list[Any]:
 
 
 def _users_by_lookup_field(lookup_field: str, forms: list[str], lock: bool) -> list[Any]:
-    """The users whose ``lookup_field`` equals one of ``forms`` case-insensitively, through a
-    SELECT compiled once per connection where the user manager's queryset is Django's plain
-    one (a manager that filters may depend on more than its arguments: it gets the ORM)."""
-    user_model = get_user_model()
-    manager = user_model._default_manager
-
-    def query(values: list[str]) -> models.QuerySet[Any]:
-        condition = Q()
-        for value in values:
-            condition |= Q(**{f"{lookup_field}__iexact": value})
-        users = manager.filter(condition)
-        return users.select_for_update() if lock else users
-
-    if type(manager).get_queryset is not BaseManager.get_queryset:
-        return list(query(forms))
-    # The database the queryset would use: a locking read goes where writes go.
-    connection = connections[
-        (manager._db or router.db_for_write(user_model)) if lock else manager.db
-    ]
-    select = CompiledSelect.on(
-        connection,
-        ("users", user_model._meta.label, lookup_field, len(forms), lock),
-        query,
-        len(forms),
-        connection.ops.prep_for_iexact_query,
-    )
-    return select.fetch(forms) if select else list(query(forms))
+    """The users whose ``lookup_field`` equals one of ``forms`` case-insensitively."""
+    condition = Q()
+    for value in forms:
+        condition |= Q(**{f"{lookup_field}__iexact": value})
+    users = get_user_model()._default_manager.filter(condition)
+    return list(users.select_for_update() if lock else users)
 
 
 def _is_eligible(user: Any) -> bool:
@@ -292,9 +262,9 @@ def create_tokens(
 ) -> list[ResetPasswordToken]:
     """Replace the token of every eligible user matching ``address``; clear expired tokens.
 
-    Three statements whatever the address: the user SELECT, one DELETE (the users' old tokens
-    and at most EXPIRED_BATCH expired ones, both through an index) and the INSERT (none for an
-    unknown address).
+    At most four statements, each through an index: the users' SELECT, the SELECT of at most
+    EXPIRED_BATCH expired tokens, one DELETE of those and the users' old tokens (none when
+    there is nothing to delete) and the INSERT (none for an unknown address).
     """
     generator = get_token_generator()
     for attempt in range(TOKEN_INSERT_ATTEMPTS):

@@ -1,8 +1,10 @@
 """SQL statements per operation over HTTP, pinned so a change that adds a query fails CI.
 
-The budgets are issue 5's: requestPasswordReset at most 3 statements in one transaction,
-validateResetToken exactly 1 statement and no transaction, confirmPasswordReset at most 6
-statements in one transaction. The timings live in the benchmark (``make bench``).
+The budgets are django-rest-passwordreset's own counts for the same work (4, 1 and 5):
+requestPasswordReset at most 4 statements in one transaction, validateResetToken exactly 1
+statement and no transaction, confirmPasswordReset at most 5 statements in one transaction
+(6 when LOGIN_ON_CONFIRM also writes a refresh token). The timings live in the benchmark
+(``make bench``).
 
 A test runs inside a transaction of its own, so each atomic block of the code under test shows
 up as a SAVEPOINT ... RELEASE SAVEPOINT pair (on SQLite the test's BEGIN does not show at all).
@@ -25,6 +27,9 @@ from django.db import connection
 
 from .conftest import CapturedTokens, GraphQLClient, email_of
 
+# django-rest-passwordreset 1.6's statements for the same operations (measured by bench/).
+REQUEST_BUDGET = 4
+CONFIRM_BUDGET = 5
 # What transaction control each budget allows for: one SAVEPOINT and its RELEASE.
 CONTROL_PER_TRANSACTION = 2
 _SAVEPOINT = re.compile(r"^\s*SAVEPOINT\b", re.I)
@@ -112,9 +117,9 @@ def assert_blocks(sent: Statements, blocks: int) -> None:
 def test_request_for_a_known_address(
     gql: GraphQLClient, user: Any, captured: CapturedTokens, measure: Callable[..., Statements]
 ) -> None:
-    sent = measure(lambda: gql.request_reset(email_of(user)), statements=3, blocks=1)
+    sent = measure(lambda: gql.request_reset(email_of(user)), statements=REQUEST_BUDGET, blocks=1)
     assert len(captured.calls) == 1  # the operation really created a token
-    assert len(sent.statements) <= 3, sent.describe()
+    assert len(sent.statements) <= REQUEST_BUDGET, sent.describe()
     assert_blocks(sent, 1)
 
 
@@ -124,10 +129,12 @@ def test_request_for_an_unknown_address(
     captured: CapturedTokens,
     measure: Callable[..., Statements],
 ) -> None:
-    known = measure(lambda: gql.request_reset(email_of(user)), statements=3, blocks=1)
-    unknown = measure(lambda: gql.request_reset("nobody@example.com"), statements=3, blocks=1)
+    known = measure(lambda: gql.request_reset(email_of(user)), statements=REQUEST_BUDGET, blocks=1)
+    unknown = measure(
+        lambda: gql.request_reset("nobody@example.com"), statements=REQUEST_BUDGET, blocks=1
+    )
     assert len(captured.calls) == 1  # only the known address got a token
-    assert len(unknown.statements) <= 3, unknown.describe()
+    assert len(unknown.statements) <= REQUEST_BUDGET, unknown.describe()
     assert_blocks(unknown, 1)
     # An unknown address costs the database no more than a known one.
     assert len(unknown.statements) <= len(known.statements), (
@@ -157,9 +164,9 @@ def test_confirm_is_one_transaction(
     measure: Callable[..., Statements],
 ) -> None:
     key = issue(user)
-    sent = measure(lambda: gql.confirm(key), statements=6, blocks=1)
+    sent = measure(lambda: gql.confirm(key), statements=CONFIRM_BUDGET, blocks=1)
     assert sent.answer["ok"] is True, sent.answer
-    assert len(sent.statements) <= 6, sent.describe()
+    assert len(sent.statements) <= CONFIRM_BUDGET, sent.describe()
     assert_blocks(sent, 1)
 
 
@@ -189,10 +196,10 @@ def test_confirm_signing_the_user_in_stays_within_the_budget(
     configure: Callable[..., None],
     measure: Callable[..., Statements],
 ) -> None:
-    """LOGIN_ON_CONFIRM adds the new refresh token's INSERT, still inside the budget of 6."""
+    """LOGIN_ON_CONFIRM adds the new refresh token's INSERT: one statement over the budget."""
     configure(LOGIN_ON_CONFIRM=True)
     key = issue(user)
-    sent = measure(lambda: gql.confirm(key), statements=6, blocks=1)
+    sent = measure(lambda: gql.confirm(key), statements=CONFIRM_BUDGET + 1, blocks=1)
     assert sent.answer["ok"] is True and sent.answer["refreshToken"], sent.answer
-    assert len(sent.statements) <= 6, sent.describe()
+    assert len(sent.statements) <= CONFIRM_BUDGET + 1, sent.describe()
     assert_blocks(sent, 1)  # the refresh token is written in the reset's own transaction

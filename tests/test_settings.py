@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.checks import run_checks
 from django.utils import timezone
 
 from graphql_passwordreset.conf import passwordreset_settings
@@ -372,6 +373,27 @@ def test_legacy_token_config_with_the_old_packages_string_class_gives_string_tok
     }
     plain_gql.request_reset(ADDRESS)
     assert len(captured.last_key) == 64 and captured.last_key.isalnum()
+
+
+@pytest.mark.parametrize("empty", [None, {}], ids=["None", "empty-dict"])
+def test_legacy_token_config_none_or_empty_means_the_default_generator(
+    settings: Any, plain_gql: GraphQLClient, user: Any, captured: Any, empty: Any
+) -> None:
+    # django-rest-passwordreset documents TOKEN_CONFIG = None as "the default generator".
+    configure(settings, drop=("TOKEN_GENERATOR",))
+    settings.DJANGO_REST_PASSWORDRESET_TOKEN_CONFIG = empty
+    assert plain_gql.request_reset(ADDRESS) == {"ok": True, "errors": []}
+    assert 10 <= len(captured.last_key) <= 50 and captured.last_key.isalnum()
+    assert plain_gql.validate(captured.last_key)["valid"] is True
+    assert not [m for m in run_checks() if (m.id or "").startswith("graphql_passwordreset")]
+
+
+def test_token_generator_none_in_the_dict_means_the_default_generator(
+    settings: Any, plain_gql: GraphQLClient, user: Any, captured: Any
+) -> None:
+    configure(settings, TOKEN_GENERATOR=None)
+    assert plain_gql.request_reset(ADDRESS) == {"ok": True, "errors": []}
+    assert 10 <= len(captured.last_key) <= 50 and captured.last_key.isalnum()
 
 
 def test_legacy_token_config_is_ignored_when_the_key_is_present(

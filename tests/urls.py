@@ -4,13 +4,10 @@ from django.contrib import admin
 from django.urls import path
 from graphene_django.views import GraphQLView
 
-from graphql_passwordreset.views import CachedGraphQLView
-
 from .schema import relay_schema, schema
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("graphql", GraphQLView.as_view(schema=schema)),
     path("graphql-relay", GraphQLView.as_view(schema=relay_schema)),
-    path("graphql-cached", CachedGraphQLView.as_view(schema=schema)),
 ]

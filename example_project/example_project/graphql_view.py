@@ -17,19 +17,25 @@ page makes. So the rule here is:
 
 The csrftoken cookie alone is not a credential, so a client that keeps cookies (a
 ``requests.Session``, as gql's transport does) is not turned away because /graphql set one.
+
+It also answers 400 to two kinds of body that graphene-django 3's GraphQLView does not catch
+and turns into a 500: an ``application/graphql`` body that is not UTF-8, and JSON nested
+deeper than Python's recursion limit (in the body or in the variables). See
+``refuse_unparsable_bodies``; the docs' "Known upstream behaviour" shows it for any project.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from graphene_django.views import GraphQLView
 from graphql_jwt.settings import jwt_settings
-from graphql_passwordreset.views import CachedGraphQLView
 
 View = Callable[..., HttpResponse]
 
@@ -62,8 +68,61 @@ def csrf_for_forgeable_requests(view: View) -> View:
     return wrapper
 
 
+# No GraphQL request nests anywhere near this deep; Python's recursion limit is 1,000.
+MAX_JSON_DEPTH = 64
+
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether decoded JSON nests arrays and objects more than ``limit`` deep: a loop, not
+    recursion, so the check cannot run out of stack itself."""
+    stack = [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, dict | list):
+            if depth > limit:
+                return True
+            children = current.values() if isinstance(current, dict) else current
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def unparsable_body_problem(request: HttpRequest) -> str | None:
+    """Why graphene-django would crash on this request's body, or None."""
+    if request.method != "POST":
+        return None
+    if request.content_type == "application/graphql":
+        try:
+            request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return "The request body is not valid UTF-8."
+    elif request.content_type == "application/json":
+        try:
+            decoded = json.loads(request.body)
+        except RecursionError:
+            return f"JSON nested deeper than {MAX_JSON_DEPTH} levels is not accepted."
+        except ValueError:
+            return None  # graphene-django answers malformed JSON with a 400 itself
+        if nested_deeper_than(decoded, MAX_JSON_DEPTH):
+            return f"JSON nested deeper than {MAX_JSON_DEPTH} levels is not accepted."
+    return None
+
+
+def refuse_unparsable_bodies(view: View) -> View:
+    """``view`` answering 400, in GraphQL's error shape, the bodies graphene-django 3 turns
+    into a 500 (a non-UTF-8 application/graphql body, JSON nested past the recursion limit)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        problem = unparsable_body_problem(request)
+        if problem:
+            return JsonResponse({"errors": [{"message": problem}]}, status=400)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def graphql_view(schema: Any) -> View:
-    """The GraphQL endpoint for ``schema``, with GraphiQL for browsers that open it: the
-    package's drop-in GraphQLView that parses and validates each document once (it keeps
-    the CSRF cookie GraphiQL sends back)."""
-    return csrf_for_forgeable_requests(CachedGraphQLView.as_view(schema=schema, graphiql=True))
+    """The GraphQL endpoint for ``schema``: graphene-django's GraphQLView, with GraphiQL for
+    browsers that open it, CSRF for forgeable requests, and the body check above."""
+    view = GraphQLView.as_view(schema=schema, graphiql=True)
+    return csrf_for_forgeable_requests(refuse_unparsable_bodies(view))
