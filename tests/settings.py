@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import django
+
 SECRET_KEY = "tests-only-not-secret-but-long-enough-for-hs256-signatures"
 DEBUG = False
 USE_TZ = True
@@ -101,5 +103,10 @@ GRAPHENE = {
 }
 GRAPHQL_JWT = {"JWT_LONG_RUNNING_REFRESH_TOKEN": True}
 
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Django 6.1 configures mail with MAILERS and deprecates EMAIL_BACKEND; 5.2 knows only the latter.
+MAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if django.VERSION >= (6, 1):
+    MAILERS = {"default": {"BACKEND": MAIL_BACKEND}}
+else:
+    EMAIL_BACKEND = MAIL_BACKEND
 LOGGING_CONFIG = None

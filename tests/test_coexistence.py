@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from .strict_python import strict_python
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = "tests.settings_coexistence"
@@ -29,7 +30,7 @@ def run(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
     }
     # Warnings are errors here too, as in the rest of the suite.
     result = subprocess.run(
-        [sys.executable, "-W", "error", *args],
+        strict_python(*args),
         cwd=ROOT,
         env=env,
         capture_output=True,

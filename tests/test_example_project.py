@@ -16,7 +16,6 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import sys
 import textwrap
 from email import policy
 from pathlib import Path
@@ -25,6 +24,8 @@ from typing import Any
 import pytest
 
 from graphql_passwordreset.errors import ErrorCode
+
+from .strict_python import strict_python
 
 EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "example_project"
 DEMO_PASSWORD = "demo-Passw0rd"  # what create_demo_user prints
@@ -69,7 +70,7 @@ def run_in_example(
         **settings,
     }
     return subprocess.run(
-        [sys.executable, "-W", "error", *args],
+        strict_python(*args),
         cwd=EXAMPLE_DIR,
         env=env,
         capture_output=True,

@@ -11,8 +11,9 @@ from __future__ import annotations
 import difflib
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+from .strict_python import strict_python
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = REPO / "schema.graphql"
@@ -22,7 +23,7 @@ def live_schema() -> str:
     """The SDL that ``make schema`` writes: graphene-django's graphql_schema command, run with
     the example's settings in a subprocess (this process runs the suite's settings)."""
     result = subprocess.run(
-        [sys.executable, "-W", "error", "manage.py", "graphql_schema", "--out=-.graphql"],
+        strict_python("manage.py", "graphql_schema", "--out=-.graphql"),
         cwd=REPO / "example_project",
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "example_project.settings"},
         capture_output=True,

@@ -13,6 +13,7 @@ folder. A few environment variables adapt it (all optional):
 import os
 from pathlib import Path
 
+import django
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -114,16 +115,40 @@ GRAPHQL_PASSWORDRESET = {
 
 # E-mail: printed in the terminal that runs `make run` and saved as .eml files in
 # EXAMPLE_MAIL_DIR, or, with EXAMPLE_EMAIL=smtp, sent over SMTP to `make mailbox`.
-# `make mailbox` listens on EMAIL_HOST:EMAIL_PORT and saves what it receives there too.
+# `make mailbox` listens on EXAMPLE_SMTP_HOST:EXAMPLE_SMTP_PORT and saves what it receives
+# there too.
 EXAMPLE_MAIL_DIR = Path(os.environ.get("EXAMPLE_MAIL_DIR") or BASE_DIR / "sent_emails")
-EMAIL_HOST = "127.0.0.1"
-EMAIL_PORT = int(os.environ.get("EXAMPLE_SMTP_PORT", "1025"))
-EMAIL_BACKEND = {
+EXAMPLE_SMTP_HOST = "127.0.0.1"
+EXAMPLE_SMTP_PORT = int(os.environ.get("EXAMPLE_SMTP_PORT", "1025"))
+EXAMPLE_MAIL_BACKEND = {
     "console": "accounts.email_backends.ConsoleAndFolderEmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
 }.get(os.environ.get("EXAMPLE_EMAIL") or "console", "")
-if not EMAIL_BACKEND:
+if not EXAMPLE_MAIL_BACKEND:
     raise ImproperlyConfigured("EXAMPLE_EMAIL must be 'console' or 'smtp'.")
+# Django 6.1 configures mail with MAILERS (EMAIL_* are deprecated there); 5.2 with EMAIL_*.
+# A receiver sending in the request waits at most this long for the mail server.
+EXAMPLE_SMTP_TIMEOUT = 10
+if django.VERSION >= (6, 1):
+    MAILERS = {
+        "default": {
+            "BACKEND": EXAMPLE_MAIL_BACKEND,
+            "OPTIONS": (
+                {
+                    "host": EXAMPLE_SMTP_HOST,
+                    "port": EXAMPLE_SMTP_PORT,
+                    "timeout": EXAMPLE_SMTP_TIMEOUT,
+                }
+                if os.environ.get("EXAMPLE_EMAIL") == "smtp"
+                else {}
+            ),
+        }
+    }
+else:
+    EMAIL_BACKEND = EXAMPLE_MAIL_BACKEND
+    EMAIL_HOST = EXAMPLE_SMTP_HOST
+    EMAIL_PORT = EXAMPLE_SMTP_PORT
+    EMAIL_TIMEOUT = EXAMPLE_SMTP_TIMEOUT
 DEFAULT_FROM_EMAIL = "Example project <noreply@example.com>"
 
 LANGUAGE_CODE = "en"

@@ -15,7 +15,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -28,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.strict_python import strict_python
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_DIR = REPO / "example_project"
@@ -71,7 +72,7 @@ def example_env(**extra: str) -> dict[str, str]:
 def manage(env: dict[str, str], *args: str) -> str:
     """Run ``manage.py <args>`` of the example, warnings as errors; return its output."""
     result = subprocess.run(
-        [sys.executable, "-W", "error", "manage.py", *args],
+        strict_python("manage.py", *args),
         cwd=EXAMPLE_DIR,
         env=env,
         capture_output=True,
@@ -209,8 +210,7 @@ def running_example(workdir: Path, log: Path, **settings: str) -> Iterator[Examp
     manage(env, "create_demo_user")
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-W", "error", "manage.py", "runserver", f"127.0.0.1:{port}"]
-            + ["--noreload"],
+            strict_python("manage.py", "runserver", f"127.0.0.1:{port}") + ["--noreload"],
             cwd=EXAMPLE_DIR,
             env=env,
             stdout=output,

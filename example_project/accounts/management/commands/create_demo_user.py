@@ -59,6 +59,7 @@ class Command(BaseCommand):
         )
 
     def mail_destination(self) -> str:
-        if settings.EMAIL_BACKEND.endswith(".smtp.EmailBackend"):
-            return f"sent over SMTP to {settings.EMAIL_HOST}:{settings.EMAIL_PORT} (make mailbox)"
+        if settings.EXAMPLE_MAIL_BACKEND.endswith(".smtp.EmailBackend"):
+            address = f"{settings.EXAMPLE_SMTP_HOST}:{settings.EXAMPLE_SMTP_PORT}"
+            return f"sent over SMTP to {address} (make mailbox)"
         return f"printed by the server and saved in {settings.EXAMPLE_MAIL_DIR}"

@@ -46,8 +46,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--port",
             type=int,
-            default=settings.EMAIL_PORT,
-            help="Port to listen on (default: EMAIL_PORT, i.e. EXAMPLE_SMTP_PORT or 1025).",
+            default=settings.EXAMPLE_SMTP_PORT,
+            help="Port to listen on (default: EXAMPLE_SMTP_PORT, or 1025).",
         )
         parser.add_argument(
             "--dir",
