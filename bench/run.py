@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.names import OPERATIONS
+from bench.names import FLOORS, OPERATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE_USERS = 1_000_000
@@ -50,10 +50,12 @@ class Config:
     rounds: int
     batch_seconds: float
     output: Path
+    django: str
 
     @property
     def key(self) -> str:
-        parts = ["scale"] if self.scale else []
+        parts = [f"django{self.django.replace('.', '')}"]
+        parts += ["scale"] if self.scale else []
         parts += [self.db, self.hasher]
         if self.throttles != "on":
             parts.append("nothrottle")
@@ -66,6 +68,15 @@ class Config:
     @property
     def command(self) -> str:
         words = ["make bench-scale" if self.scale else "make bench"]
+        venv = Path(sys.prefix).name
+        if venv != ".venv-bench":
+            # The Makefile's variables for a virtualenv of another Django series.
+            major, minor = (int(part) for part in self.django.split("."))
+            words += [
+                f"BENCH_VENV={venv}",
+                f"BENCH_PYTHON={getattr(sys, '_base_executable', sys.executable)}",
+                f'BENCH_DJANGO="Django>={major}.{minor},<{major}.{minor + 1}"',
+            ]
         if self.db != "sqlite":
             words.append(f"DB={self.db}")
         if self.hasher != "md5":
@@ -80,6 +91,8 @@ class Config:
 
 
 def configure() -> Config:
+    import django
+
     quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
     output = os.environ.get("BENCH_OUTPUT") or (
         str(ROOT / "artifacts" / "bench" / "benchmarks-quick.md")
@@ -96,6 +109,7 @@ def configure() -> Config:
         rounds=int(os.environ.get("BENCH_ROUNDS", "3" if quick else "20")),
         batch_seconds=float(os.environ.get("BENCH_BATCH_SECONDS", "0.03" if quick else "0.2")),
         output=Path(output),
+        django=".".join(str(part) for part in django.VERSION[:2]),
     )
 
 
@@ -137,9 +151,10 @@ def main() -> int:
     pool = 40 if config.quick else 400
     all_variants = workload.variants(pool)
     if config.scale:
-        # Only what touches the tables; the empty and the filled database take turns.
+        # Only what touches the tables (the packages and the floor view doing our SQL); the
+        # empty and the filled database take turns.
         all_variants = [v for v in all_variants if v.operation in OPERATIONS]
-        all_variants = [v for v in all_variants if v.implementation != "hasher"]
+        all_variants = [v for v in all_variants if v.implementation in ("rest", "graphql", "floor")]
 
     print(f"bench {config.key}: preparing databases", flush=True)
     dbs = []
@@ -247,6 +262,7 @@ def main() -> int:
             "sqlite_mode": config.sqlite_mode,
             "scale": config.scale,
             "quick": config.quick,
+            "django": config.django,
             "rounds": config.rounds,
             "batch": batch,
         },
@@ -279,20 +295,43 @@ def summarise(
         for name, values in by_variant.items():
             variants.setdefault(name, {})[label] = {"ops": spread(values), "samples": values}
     ratios: dict[str, dict[str, Any]] = {}
+    own: dict[str, dict[str, Any]] = {}
     first = next(iter(samples))
+    runs = samples[first]
     for operation in OPERATIONS:
-        rest = samples[first].get(f"rest.{operation}")
+        rest = runs.get(f"rest.{operation}")
         if not rest:
             continue
-        for implementation in ("graphql", "cached", "floor"):
-            mine = samples[first].get(f"{implementation}.{operation}")
+        for implementation in ("graphql", "noop", "restfloor", "floor"):
+            mine = runs.get(f"{implementation}.{operation}")
             if mine:
+                # ops/s over REST's ops/s, round by round (above 1: faster than REST).
                 per_round = [m / r for m, r in zip(mine, rest, strict=True)]
                 ratios[f"{implementation}.{operation}"] = spread(per_round)
-    hasher = samples[first].get("hasher.confirm")
+        # Own work: milliseconds per operation over the floor of the same shape, taken
+        # within each round.
+        for package, floor in FLOORS.items():
+            theirs, base = runs.get(f"{package}.{operation}"), runs.get(f"{floor}.{operation}")
+            if theirs and base:
+                values = [1000 / t - 1000 / b for t, b in zip(theirs, base, strict=True)]
+                own[f"{package}.{operation}"] = {**spread(values), "samples": values}
+        ours, rests = own.get(f"graphql.{operation}"), own.get(f"rest.{operation}")
+        if ours and rests:
+            per_round = [
+                o / r if r > 0 else float("inf")
+                for o, r in zip(ours["samples"], rests["samples"], strict=True)
+            ]
+            own[f"ratio.{operation}"] = {
+                # The verdict: the median of our own work over the median of REST's (robust
+                # to a round where REST's own work comes out near zero); the range is per round.
+                "median": ours["median"] / rests["median"],
+                "min": min(per_round),
+                "max": max(per_round),
+            }
+    hasher = runs.get("hasher.confirm")
     if hasher:
-        for implementation in ("rest", "graphql", "cached", "floor"):
-            mine = samples[first].get(f"{implementation}.confirm")
+        for implementation in ("rest", "graphql", "floor"):
+            mine = runs.get(f"{implementation}.confirm")
             if mine:
                 # Time of a confirm over the time of set_password() + save().
                 per_round = [h / m for m, h in zip(mine, hasher, strict=True)]
@@ -304,7 +343,14 @@ def summarise(
             full_ops = samples[full][name]
             per_round = [e / f for e, f in zip(empty_ops, full_ops, strict=True)]
             scale[name] = spread(per_round)
-    return {"variants": variants, "ratios": ratios, "scale": scale, "sql": sql, "batch": batch}
+    return {
+        "variants": variants,
+        "ratios": ratios,
+        "own": own,
+        "scale": scale,
+        "sql": sql,
+        "batch": batch,
+    }
 
 
 def measure_backlog(database: Any, http: Any, variants: list[Any]) -> dict[str, Any]:

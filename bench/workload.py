@@ -47,7 +47,17 @@ CONFIRM_DOCUMENT = (
     "mutation ConfirmReset($token: String!, $password: String!) { confirmPasswordReset("
     "token: $token, password: $password) { ok errors { field message code } } }"
 )
-PING_DOCUMENT = "query Ping { ping }"
+# The same documents sent to the no-op twins of the operations (bench/benchsite/schema.py).
+NOOP_FIELDS = {
+    "requestPasswordReset": "noopRequestPasswordReset",
+    "validateResetToken": "noopValidateResetToken",
+    "confirmPasswordReset": "noopConfirmPasswordReset",
+}
+DOCUMENTS = {
+    "request": ("requestPasswordReset", REQUEST_DOCUMENT),
+    "validate": ("validateResetToken", VALIDATE_DOCUMENT),
+    "confirm": ("confirmPasswordReset", CONFIRM_DOCUMENT),
+}
 
 
 # --- users and tokens ------------------------------------------------------------------------
@@ -168,9 +178,9 @@ def _expect(responses: list[Any], count: int, predicate: Callable[[Any], bool]) 
 
 
 def _bodies(implementation: str, document: str, variables: list[dict[str, Any]]) -> list[bytes]:
-    """What each implementation is posted: the variables as plain JSON for DRF and the floor
-    view, a GraphQL request of ``document`` with them for our views."""
-    if implementation in ("rest", "floor"):
+    """What each implementation is posted: the variables as plain JSON for DRF, its floor and
+    the floor view, a GraphQL request of ``document`` with them for GraphQLView."""
+    if implementation in ("rest", "restfloor", "floor"):
         return [_json(each) for each in variables]
     return [_graphql(document, each) for each in variables]
 
@@ -181,10 +191,12 @@ def _expect_success(
     """``count`` answers, each a success in the implementation's words: DRF's status OK, the
     floor view's ``{flag: true}``, or ``graphql_field`` answering ``flag`` true and no errors."""
     expected: dict[str, Any]
-    if implementation == "rest":
+    if implementation in ("rest", "restfloor"):
         expected = {"status": "OK"}
     elif implementation == "floor":
         expected = {flag: True}
+    elif implementation == "noop":
+        expected = {"data": {NOOP_FIELDS[graphql_field]: {flag: True, "errors": []}}}
     else:
         expected = {"data": {graphql_field: {flag: True, "errors": []}}}
     _expect(responses, count, lambda body: body == expected)
@@ -267,16 +279,35 @@ def _confirm_variant(implementation: str, path: str, pool: int) -> Variant:
     return Variant(f"{implementation}.confirm", implementation, "confirm", path, prepare)
 
 
-def _ping_variant(implementation: str, path: str) -> Variant:
+def _no_database_variant(implementation: str, operation: str, path: str) -> Variant:
+    """A floor that does no database work: the operation's document sent to its no-op twin
+    ("noop"), or its JSON body to the DRF view with a one-field serializer ("restfloor").
+    The values have the shape of the real ones (an address, a token, a password)."""
+    graphql_field, document = DOCUMENTS[operation]
+    if implementation == "noop":
+        document = document.replace(graphql_field, NOOP_FIELDS[graphql_field], 1)
+    flag = "valid" if operation == "validate" else "ok"
+
+    def token(i: int) -> str:
+        if implementation == "restfloor":
+            return str(RestToken.generate_key())
+        return get_token_generator().generate_token()
+
     def prepare(count: int) -> Prepared:
-        body = _graphql(PING_DOCUMENT, {})
+        if operation == "request":
+            variables = [{"email": email} for email in pool_emails("floor", count)]
+        elif operation == "validate":
+            variables = [{"token": token(i)} for i in range(count)]
+        else:
+            variables = [{"token": token(i), "password": NEW_PASSWORD} for i in range(count)]
+        bodies = _bodies(implementation, document, variables)
 
         def check(responses: list[Any]) -> None:
-            _expect(responses, count, lambda answer: answer == {"data": {"ping": "pong"}})
+            _expect_success(responses, count, implementation, graphql_field, flag)
 
-        return Prepared([body] * count, check)
+        return Prepared(bodies, check)
 
-    return Variant(f"{implementation}.ping", implementation, "ping", path, prepare)
+    return Variant(f"{implementation}.{operation}", implementation, operation, path, prepare)
 
 
 def _hasher_floor_variant(pool: int) -> Variant:
@@ -310,8 +341,13 @@ PATHS = {
         "validate": "/api/password_reset/validate_token/",
         "confirm": "/api/password_reset/confirm/",
     },
+    "restfloor": {
+        "request": "/drf-floor/request",
+        "validate": "/drf-floor/validate",
+        "confirm": "/drf-floor/confirm",
+    },
     "graphql": dict.fromkeys(OPERATIONS, "/graphql"),
-    "cached": dict.fromkeys(OPERATIONS, "/graphql-cached"),
+    "noop": dict.fromkeys(OPERATIONS, "/graphql"),
     "floor": {
         "request": "/floor/request",
         "validate": "/floor/validate",
@@ -325,11 +361,15 @@ def variants(pool: int) -> list[Variant]:
     SIGNALS.connect()
     made: list[Variant] = []
     for implementation, paths in PATHS.items():
+        if implementation in ("noop", "restfloor"):
+            made += [
+                _no_database_variant(implementation, operation, paths[operation])
+                for operation in OPERATIONS
+            ]
+            continue
         made.append(_request_variant(implementation, paths["request"], pool))
         made.append(_validate_variant(implementation, paths["validate"], pool))
         made.append(_confirm_variant(implementation, paths["confirm"], pool))
-    made.append(_ping_variant("graphql", "/graphql"))
-    made.append(_ping_variant("cached", "/graphql-cached"))
     made.append(_hasher_floor_variant(pool))
     return made
 

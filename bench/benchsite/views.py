@@ -1,7 +1,13 @@
-"""The floor: plain Django views doing each operation's database work by hand, on this
-package's token table, with nothing else (no GraphQL, no serializer, no throttle).
+"""The floors the benchmark measures the packages from.
 
-What a package costs is the distance between its numbers and these."""
+- ``DrfFloor``: a DRF ``APIView`` as django-rest-passwordreset's views are set up (no
+  authentication, no permission), with a one-field serializer, no throttle and no database
+  work. django-rest-passwordreset's own work is its time minus this view's.
+- ``request_token``, ``validate_token``, ``confirm``: plain Django views doing each operation's
+  database work by hand, on this package's token table, with nothing else (no GraphQL, no
+  serializer, no throttle): what the SQL alone costs through Django.
+
+GraphQL's floor, the no-op fields, is in ``schema.py``."""
 
 from __future__ import annotations
 
@@ -15,9 +21,36 @@ from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from graphql_passwordreset.models import ResetPasswordToken, expiry_cutoff
 from graphql_passwordreset.tokens import get_token_generator
+
+
+class _OneField(serializers.Serializer):  # type: ignore[type-arg]
+    """One required string field, named by the view (``email`` or ``token``)."""
+
+    def __init__(self, *args: Any, field: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[field] = serializers.CharField()
+
+
+class DrfFloor(APIView):
+    """What DRF costs by itself for a django-rest-passwordreset-shaped call: parse the JSON
+    body, validate it with a one-field serializer, answer ``{"status": "OK"}``."""
+
+    authentication_classes = ()
+    permission_classes = ()
+    throttle_classes = ()
+    field = "token"
+
+    def post(self, request: Request) -> Response:
+        serializer = _OneField(data=request.data, field=self.field)
+        serializer.is_valid(raise_exception=True)
+        return Response({"status": "OK"})
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
