@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import graphene
@@ -21,7 +22,8 @@ class ValidateResetToken(mixins.ValidateResetTokenMixin, graphene.ObjectType):
     @classmethod
     def Field(cls, **kwargs: Any) -> graphene.Field:  # noqa: N802 (graphene's spelling)
         """The query field, the way ``graphene.Mutation.Field()`` makes a mutation field."""
-        kwargs.setdefault("description", cls._meta.description)
+        # The type's docstring, as graphene describes the type itself.
+        kwargs.setdefault("description", inspect.cleandoc(cls.__doc__ or ""))
         return graphene.Field(
             cls,
             token=token_argument(),

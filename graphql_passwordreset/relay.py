@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import graphene
@@ -21,70 +23,83 @@ __all__ = [
 ]
 
 
-# graphene's ClientIDMutation generates the input type, its ``input`` argument and both
-# clientMutationId fields without descriptions. The input type's comes from the Meta
-# ``input_fields`` (graphene copies them into the generated class, a __doc__ included); the
-# rest is set here, so GraphiQL documents the Relay operations as fully as the plain ones.
-def _input_docstring(operation: str) -> dict[str, Any]:
-    return {"__doc__": f"The arguments of {operation}, in one input object."}
+CLIENT_MUTATION_ID_IN = (
+    "Any string; the payload returns it unchanged, so a client can match answers to requests."
+)
+CLIENT_MUTATION_ID_OUT = "The clientMutationId of the input, unchanged."
 
 
-class RequestPasswordReset(mixins.RequestPasswordResetMixin, graphene.ClientIDMutation):
+def _input_description(operation: str) -> str:
+    return f"The arguments of {operation}, in one input object."
+
+
+def _run_relay(operation: Callable[..., Any], arguments: dict[str, Any]) -> Any:
+    """Call the plain operation with the input's fields, and echo clientMutationId on the
+    payload, as Relay's mutation convention asks."""
+    client_mutation_id = arguments.pop("client_mutation_id", None)
+    payload = operation(**arguments)
+    payload.client_mutation_id = client_mutation_id
+    return payload
+
+
+# Written on graphene's plain Mutation, not ClientIDMutation: the input type, its argument and
+# both clientMutationId fields are declared here, so each carries its description through
+# graphene's public API and GraphiQL documents the Relay operations as fully as the plain ones.
+class RequestPasswordResetInput(graphene.InputObjectType):
+    """The arguments of requestPasswordReset, in one input object."""
+
+    email = email_argument(required=True)
+    redirect_url = redirect_url_argument()
+    client_mutation_id = graphene.String(description=CLIENT_MUTATION_ID_IN)
+
+
+class RequestPasswordReset(mixins.RequestPasswordResetMixin, graphene.Mutation):
     """Request a password reset: a token is created and handed to the project to deliver."""
 
     class Meta:
-        input_fields = _input_docstring("requestPasswordReset")
+        name = "RequestPasswordResetPayload"
 
-    class Input:
-        email = email_argument(required=True)
-        redirect_url = redirect_url_argument()
+    class Arguments:
+        input = graphene.Argument(
+            RequestPasswordResetInput,
+            required=True,
+            description=_input_description("requestPasswordReset"),
+        )
+
+    client_mutation_id = graphene.String(description=CLIENT_MUTATION_ID_OUT)
 
     @classmethod
-    def mutate_and_get_payload(
-        cls,
-        root: Any,
-        info: graphene.ResolveInfo,
-        client_mutation_id: str | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        # graphene's ClientIDMutation echoes clientMutationId itself.
-        return cls.request_password_reset(root, info, **kwargs)
+    def mutate(cls, root: Any, info: graphene.ResolveInfo, input: dict[str, Any]) -> Any:
+        return _run_relay(partial(cls.request_password_reset, root, info), dict(input))
 
 
-class ConfirmPasswordReset(mixins.ConfirmPasswordResetMixin, graphene.ClientIDMutation):
+class ConfirmPasswordResetInput(graphene.InputObjectType):
+    """The arguments of confirmPasswordReset, in one input object."""
+
+    token = token_argument()
+    password = password_argument()
+    email = email_argument(required=False)
+    client_mutation_id = graphene.String(description=CLIENT_MUTATION_ID_IN)
+
+
+class ConfirmPasswordReset(mixins.ConfirmPasswordResetMixin, graphene.Mutation):
     """Set a new password with a reset token; the token is consumed."""
 
     class Meta:
-        input_fields = _input_docstring("confirmPasswordReset")
+        name = "ConfirmPasswordResetPayload"
 
-    class Input:
-        token = token_argument()
-        password = password_argument()
-        email = email_argument(required=False)
+    class Arguments:
+        input = graphene.Argument(
+            ConfirmPasswordResetInput,
+            required=True,
+            description=_input_description("confirmPasswordReset"),
+        )
+
+    client_mutation_id = graphene.String(description=CLIENT_MUTATION_ID_OUT)
 
     @classmethod
-    def mutate_and_get_payload(
-        cls,
-        root: Any,
-        info: graphene.ResolveInfo,
-        client_mutation_id: str | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        return cls.confirm_password_reset(root, info, **kwargs)
-
-
-def _describe_generated_fields(mutation: Any, operation: str) -> None:
-    input_field = mutation.Input._meta.fields["client_mutation_id"]
-    input_field.description = (
-        "Any string; the payload returns it unchanged, so a client can match answers to requests."
-    )
-    payload_field = mutation._meta.fields["client_mutation_id"]
-    payload_field.description = "The clientMutationId of the input, unchanged."
-    mutation._meta.arguments["input"].kwargs["description"] = _input_docstring(operation)["__doc__"]
-
-
-_describe_generated_fields(RequestPasswordReset, "requestPasswordReset")
-_describe_generated_fields(ConfirmPasswordReset, "confirmPasswordReset")
+    def mutate(cls, root: Any, info: graphene.ResolveInfo, input: dict[str, Any]) -> Any:
+        return _run_relay(partial(cls.confirm_password_reset, root, info), dict(input))
 
 
 class PasswordResetMutation(graphene.ObjectType):

@@ -17,6 +17,7 @@ import shutil
 import sqlite3
 import subprocess
 import textwrap
+from contextlib import closing
 from email import policy
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,7 @@ def run_script(db_path: Path, body: str, preamble: str = SCRIPT_PREAMBLE, **sett
 
 
 def demo_user_rows(db_path: Path) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(db_path) as connection:
+    with closing(sqlite3.connect(db_path)) as connection:
         return connection.execute(
             "SELECT username, email, is_superuser, password FROM auth_user WHERE username = 'demo'"
         ).fetchall()
@@ -122,7 +123,7 @@ def test_example_project_system_checks_are_clean(tmp_path: Path) -> None:
 
 
 def test_migrate_creates_the_token_table_and_leaves_nothing_unapplied(example_db: Path) -> None:
-    with sqlite3.connect(example_db) as connection:
+    with closing(sqlite3.connect(example_db)) as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
     assert {"graphql_passwordreset_resetpasswordtoken", "refresh_token_refreshtoken"} <= tables
     # migrate --check exits non-zero when a migration is still unapplied.
@@ -385,3 +386,46 @@ def test_an_unknown_email_setting_stops_the_example(tmp_path: Path, command: lis
     )
     assert result.returncode != 0
     assert "EXAMPLE_EMAIL must be 'console' or 'smtp'." in result.stderr
+
+
+def test_the_graphql_endpoints_answer_400_to_bodies_graphene_django_crashes_on(
+    example_db: Path,
+) -> None:
+    """The example's guard in front of GraphQLView (graphql_view.refuse_unparsable_bodies):
+    a 400 in GraphQL's error shape where graphene-django alone answers 500, and ordinary
+    requests, malformed JSON included, still reach the view."""
+    result = run_script(
+        example_db,
+        """
+        client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+        deep = b"[" * 100_000 + b"]" * 100_000
+        deep_variables = (
+            b'{"query": "{ ping }", "variables": {"x": ' + b"[" * 5_000 + b"]" * 5_000 + b"}}"
+        )
+        bodies = [
+            (b"\\xff{ __typename }", "application/graphql"),
+            (deep, "application/json"),
+            (deep_variables, "application/json"),
+            (b'{"query": "{ __typename }"}', "application/json"),
+            (b"{ __typename }", "application/graphql"),
+            (b'{"query": ', "application/json"),
+        ]
+        answers = []
+        for path in ("/graphql", "/graphql-relay"):
+            for body, content_type in bodies:
+                response = client.generic("POST", path, body, content_type=content_type)
+                answers.append([response.status_code, response.json()])
+        print("RESULT: " + json.dumps(answers))
+        """,
+    )
+    for offset in (0, 6):
+        refused, ok, malformed = (
+            result[offset : offset + 3],
+            result[offset + 3 : offset + 5],
+            result[offset + 5],
+        )
+        for status, body in refused:
+            assert status == 400 and list(body) == ["errors"], body
+            assert "ecursion" not in body["errors"][0]["message"]
+        assert ok == [[200, {"data": {"__typename": "Query"}}]] * 2
+        assert malformed[0] == 400 and "errors" in malformed[1]
