@@ -37,6 +37,7 @@ from bench.names import FLOORS, OPERATIONS
 ROOT = Path(__file__).resolve().parent.parent
 SCALE_USERS = 1_000_000
 BACKLOG = 100_000
+SHORT = {"django": "d", "scale": "sc", "postgres": "pg", "nothrottle": "nt", "default": "def"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,14 @@ class Config:
         if self.quick:
             parts.append("quick")
         return "-".join(parts)
+
+    @property
+    def short_key(self) -> str:
+        """The key in few enough characters for a PostgreSQL database name (63 at most)."""
+        short = self.key
+        for long, abbreviation in SHORT.items():
+            short = short.replace(long, abbreviation)
+        return short
 
     @property
     def command(self) -> str:
@@ -164,7 +173,7 @@ def main() -> int:
         users = int(os.environ.get("BENCH_SCALE_USERS", str(default_users)))
         filled_db, fill = databases.filled(
             "1M rows" if users == SCALE_USERS else f"{users:,} rows",
-            f"run-{config.key}-filled",
+            f"run-{config.short_key}-filled",
             users,
             make_password(workload.PASSWORD),
         )
@@ -174,7 +183,7 @@ def main() -> int:
             f"fill took {fill['seconds']:.0f} s, clone {fill['clone_seconds']:.1f} s",
             flush=True,
         )
-    dbs.append(databases.fresh("empty", f"run-{config.key}"))
+    dbs.append(databases.fresh("empty", f"run-{config.short_key}"))
     if config.scale:
         dbs.append(filled_db)
     version = databases.server_version()
