@@ -1,5 +1,10 @@
 """System checks for GRAPHQL_PASSWORDRESET: a bad value stops the project at startup, with a
-message that names the key as the project wrote it (a legacy setting name included)."""
+message that names the key as the project wrote it (a legacy setting name included).
+
+Three groups, registered in ``register()``: the values themselves (errors, untagged); choices
+that weaken security (warnings, tagged ``security``); and what only matters in production,
+run by ``manage.py check --deploy`` (warnings, tagged ``security``, deploy only).
+"""
 
 from __future__ import annotations
 
@@ -14,12 +19,17 @@ from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.module_loading import import_string
 
-from .conf import DEFAULT_RATES, DEFAULTS, SETTINGS_NAME, passwordreset_settings
-from .delivery import IN_REQUEST
-from .throttling import parse_rate
+from .conf import (
+    DEFAULT_RATES,
+    DEFAULTS,
+    IN_REQUEST,
+    SETTINGS_NAME,
+    parse_rate,
+    passwordreset_settings,
+)
 from .tokens import get_token_generator_class
 
-__all__ = ["check_settings", "register"]
+__all__ = ["check_deployment", "check_security", "check_settings", "register"]
 
 ID = "graphql_passwordreset.{}"
 
@@ -64,7 +74,7 @@ MESSAGES: dict[str, tuple[str, str | None]] = {
         "Turn on REQUIRE_EMAIL_WITH_TOKEN, or use at least 10**8 possible codes.",
     ),
     "W003": (
-        "GRAPHQL_JWT sets {detail} to graphql_passwordreset.jwt_handlers but not {value}: "
+        "GRAPHQL_JWT sets {detail} to graphql_passwordreset.contrib.graphql_jwt but not {value}: "
         "access tokens are not checked against the current password.",
         "Set both JWT_PAYLOAD_HANDLER and JWT_DECODE_HANDLER to graphql_passwordreset's "
         "handlers (see the README), or neither.",
@@ -72,6 +82,16 @@ MESSAGES: dict[str, tuple[str, str | None]] = {
     "W002": (
         "{name} contains '*': a client may then send reset links pointing to any host.",
         "List the front-end hosts that may receive reset links.",
+    ),
+    "W004": (
+        "{name} is {value}: reset links, token included, travel unencrypted.",
+        "Use an https URL in production.",
+    ),
+    "W005": (
+        "{name} is {value} and DEBUG is off: receivers run in the request, so its response "
+        "time tells addresses with an account from those without.",
+        "Deliver from a worker: set DELIVERY to a dispatcher such as "
+        "graphql_passwordreset.contrib.celery.dispatch.",
     ),
 }
 
@@ -122,7 +142,7 @@ def _check_token_generator() -> Iterator[checks.CheckMessage]:
     if not isinstance(raw, dict) or not isinstance(raw.get("OPTIONS", {}) or {}, dict):
         yield _message("E007", key, detail='use {"CLASS": ..., "OPTIONS": {...}}.')
         return
-    config = passwordreset_settings.token_generator
+    config = passwordreset_settings.TOKEN_GENERATOR
     try:
         cls = get_token_generator_class(config["CLASS"])
         generator = cls(**config["OPTIONS"])
@@ -133,16 +153,6 @@ def _check_token_generator() -> Iterator[checks.CheckMessage]:
     if not isinstance(sample, str) or not sample:
         yield _message("E007", key, detail="generate_token() must return a non-empty string.")
         return
-    # Any generator that can tell its code space is checked, not just the numeric one.
-    possible_tokens = getattr(generator, "possible_tokens", None)
-    space = possible_tokens() if callable(possible_tokens) else None
-    if (
-        isinstance(space, int)
-        and not isinstance(space, bool)
-        and space < WEAK_CODE_SPACE
-        and not passwordreset_settings.raw("REQUIRE_EMAIL_WITH_TOKEN")
-    ):
-        yield _message("W001", key, detail=f"{space:,}")
 
 
 def _check_rates() -> Iterator[checks.CheckMessage]:
@@ -194,8 +204,8 @@ def _check_delivery() -> Iterator[checks.CheckMessage]:
 
 
 JWT_HANDLERS = {
-    "JWT_PAYLOAD_HANDLER": "graphql_passwordreset.jwt_handlers.jwt_payload",
-    "JWT_DECODE_HANDLER": "graphql_passwordreset.jwt_handlers.jwt_decode",
+    "JWT_PAYLOAD_HANDLER": "graphql_passwordreset.contrib.graphql_jwt.jwt_payload",
+    "JWT_DECODE_HANDLER": "graphql_passwordreset.contrib.graphql_jwt.jwt_decode",
 }
 
 
@@ -247,8 +257,6 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
     hosts = raw("ALLOWED_REDIRECT_HOSTS")
     if not isinstance(hosts, (list, tuple)) or not all(isinstance(h, str) and h for h in hosts):
         errors.append(_message("E009", "ALLOWED_REDIRECT_HOSTS", hosts))
-    elif "*" in hosts:
-        errors.append(_message("W002", "ALLOWED_REDIRECT_HOSTS", hosts))
     errors += _check_rates()
     if raw("LOGIN_ON_CONFIRM") is True and not apps.is_installed("graphql_jwt"):
         # graphql_jwt needs no INSTALLED_APPS entry for access tokens; importable is enough.
@@ -257,7 +265,6 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
         except ImportError:
             errors.append(_message("E012", "LOGIN_ON_CONFIRM"))
     errors += _check_delivery()
-    errors += _check_jwt_handlers()
     for key, minimum in (("TRUSTED_PROXY_COUNT", 0), ("MAX_TOKEN_ATTEMPTS", 1)):
         value = raw(key)
         if not _is_int(value) or value < minimum:
@@ -265,5 +272,53 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
     return errors
 
 
+def _code_space_warning() -> Iterator[checks.CheckMessage]:
+    """W001: a small code space not tied to one account. Any generator that can tell its
+    code space is checked, not just the numeric one."""
+    key = "TOKEN_GENERATOR"
+    config = passwordreset_settings.TOKEN_GENERATOR
+    try:
+        generator = get_token_generator_class(config["CLASS"])(**config["OPTIONS"])
+    except Exception:  # reported as E007 by check_settings
+        return
+    possible_tokens = getattr(generator, "possible_tokens", None)
+    space = possible_tokens() if callable(possible_tokens) else None
+    if (
+        isinstance(space, int)
+        and not isinstance(space, bool)
+        and space < WEAK_CODE_SPACE
+        and not passwordreset_settings.raw("REQUIRE_EMAIL_WITH_TOKEN")
+    ):
+        yield _message("W001", key, detail=f"{space:,}")
+
+
+def check_security(**kwargs: Any) -> list[checks.CheckMessage]:
+    """Valid settings that weaken the reset's security."""
+    if not isinstance(passwordreset_settings.user_settings(), dict):
+        return []  # E001 says what is wrong
+    warnings: list[checks.CheckMessage] = list(_code_space_warning())
+    hosts = passwordreset_settings.raw("ALLOWED_REDIRECT_HOSTS")
+    if isinstance(hosts, list | tuple) and "*" in hosts:
+        warnings.append(_message("W002", "ALLOWED_REDIRECT_HOSTS", hosts))
+    warnings += _check_jwt_handlers()
+    return warnings
+
+
+def check_deployment(**kwargs: Any) -> list[checks.CheckMessage]:
+    """What only matters in production (``manage.py check --deploy``)."""
+    if not isinstance(passwordreset_settings.user_settings(), dict):
+        return []
+    warnings = []
+    reset_url = passwordreset_settings.raw("RESET_URL")
+    if isinstance(reset_url, str) and reset_url.lower().startswith("http://"):
+        warnings.append(_message("W004", "RESET_URL", reset_url))
+    delivery = passwordreset_settings.raw("DELIVERY")
+    if delivery == IN_REQUEST and not settings.DEBUG:
+        warnings.append(_message("W005", "DELIVERY", delivery))
+    return warnings
+
+
 def register() -> None:
     checks.register(check_settings)
+    checks.register(check_security, checks.Tags.security)
+    checks.register(check_deployment, checks.Tags.security, deploy=True)

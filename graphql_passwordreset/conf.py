@@ -7,12 +7,19 @@ configuration), then to the default. Nothing is cached, so ``override_settings``
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from dataclasses import dataclass
+from typing import Any, TypedDict, cast
 
 from django.conf import settings
 
 __all__ = [
     "DEFAULTS",
+    "IN_REQUEST",
+    "PERIODS",
+    "Rate",
+    "TokenGeneratorConfig",
+    "parse_rate",
     "DEFAULT_RATES",
     "LEGACY_NAMES",
     "LEGACY_TOKEN_GENERATOR_CLASSES",
@@ -22,6 +29,12 @@ __all__ = [
 ]
 
 SETTINGS_NAME = "GRAPHQL_PASSWORDRESET"
+
+# DELIVERY's value for receivers that run in the request, after its transaction commits.
+IN_REQUEST = "request"
+
+PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 
 DEFAULT_RATES: dict[str, str | None] = {
     "request_address": "5/hour",
@@ -46,7 +59,7 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXY_COUNT": 0,
     "MAX_TOKEN_ATTEMPTS": 5,
     "REQUIRE_EMAIL_WITH_TOKEN": False,
-    "DELIVERY": "request",
+    "DELIVERY": IN_REQUEST,
 }
 
 # The django-rest-passwordreset setting each key replaces, honoured when the key is absent.
@@ -71,8 +84,38 @@ LEGACY_TOKEN_GENERATOR_CLASSES: dict[str, str] = {
 _MISSING = object()
 
 
+class TokenGeneratorConfig(TypedDict):
+    """TOKEN_GENERATOR as the package reads it: a registered name, a dotted path or a class,
+    and the keyword arguments its constructor takes."""
+
+    CLASS: Any
+    OPTIONS: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most ``count`` uses in any ``period`` seconds."""
+
+    count: int
+    period: int
+
+
+def parse_rate(value: object) -> Rate:
+    """Parse ``"N/second"``, ``"N/minute"``, ``"N/hour"`` or ``"N/day"`` with N >= 1."""
+    match = _RATE_RE.match(value) if isinstance(value, str) else None
+    if not match or int(match.group(1)) < 1:
+        raise ValueError(
+            f"{value!r} is not a rate: use 'N/second', 'N/minute', 'N/hour' or 'N/day', N >= 1."
+        )
+    return Rate(count=int(match.group(1)), period=PERIODS[match.group(2)])
+
+
 class PasswordResetSettings:
-    """Attribute access to the effective value of every key of ``GRAPHQL_PASSWORDRESET``."""
+    """The effective value of every key of ``GRAPHQL_PASSWORDRESET``, one typed property each.
+
+    The types are what the system checks (checks.py) guarantee at startup; a value of another
+    type is reported there, naming the key.
+    """
 
     def user_settings(self) -> Any:
         """The ``GRAPHQL_PASSWORDRESET`` value exactly as the project wrote it."""
@@ -99,17 +142,58 @@ class PasswordResetSettings:
         """The configured value of ``key`` (dict, then legacy name, then default)."""
         return self._lookup(key)[1]
 
-    def __getattr__(self, key: str) -> Any:
-        if key not in DEFAULTS:
-            raise AttributeError(f"Invalid graphql_passwordreset setting: {key!r}")
-        if key == "RATES":
-            return self.rates
-        if key == "TOKEN_GENERATOR":
-            return self.token_generator
-        return self.raw(key)
+    @property
+    def TOKEN_EXPIRY_HOURS(self) -> float:  # noqa: N802 (settings keep their names)
+        return cast(float, self.raw("TOKEN_EXPIRY_HOURS"))
 
     @property
-    def rates(self) -> dict[str, str | None]:
+    def NO_INFORMATION_LEAKAGE(self) -> bool:  # noqa: N802
+        return cast(bool, self.raw("NO_INFORMATION_LEAKAGE"))
+
+    @property
+    def REQUIRE_USABLE_PASSWORD(self) -> bool:  # noqa: N802
+        return cast(bool, self.raw("REQUIRE_USABLE_PASSWORD"))
+
+    @property
+    def LOOKUP_FIELD(self) -> str:  # noqa: N802
+        return cast(str, self.raw("LOOKUP_FIELD"))
+
+    @property
+    def IP_ADDRESS_HEADER(self) -> str:  # noqa: N802
+        return cast(str, self.raw("IP_ADDRESS_HEADER"))
+
+    @property
+    def USER_AGENT_HEADER(self) -> str:  # noqa: N802
+        return cast(str, self.raw("USER_AGENT_HEADER"))
+
+    @property
+    def TOKEN_GENERATOR(self) -> TokenGeneratorConfig:  # noqa: N802
+        """Normalised to ``{"CLASS": ..., "OPTIONS": {...}}``; None or {} mean the default
+        generator, as in django-rest-passwordreset, and a legacy class path maps to ours."""
+        configured = self.raw("TOKEN_GENERATOR")
+        if configured is None:
+            configured = {}
+        if not isinstance(configured, dict):
+            return {"CLASS": configured, "OPTIONS": {}}
+        cls = configured.get("CLASS", DEFAULTS["TOKEN_GENERATOR"]["CLASS"])
+        if isinstance(cls, str):
+            cls = LEGACY_TOKEN_GENERATOR_CLASSES.get(cls, cls)
+        return {"CLASS": cls, "OPTIONS": configured.get("OPTIONS") or {}}
+
+    @property
+    def USER_DETAILS_ON_VALIDATION(self) -> bool:  # noqa: N802
+        return cast(bool, self.raw("USER_DETAILS_ON_VALIDATION"))
+
+    @property
+    def RESET_URL(self) -> str | None:  # noqa: N802
+        return cast("str | None", self.raw("RESET_URL"))
+
+    @property
+    def ALLOWED_REDIRECT_HOSTS(self) -> list[str]:  # noqa: N802
+        return list(self.raw("ALLOWED_REDIRECT_HOSTS"))
+
+    @property
+    def RATES(self) -> dict[str, str | None]:  # noqa: N802
         """RATES with the defaults filled in for every key the project did not give."""
         configured = self.raw("RATES")
         merged = dict(DEFAULT_RATES)
@@ -118,17 +202,25 @@ class PasswordResetSettings:
         return merged
 
     @property
-    def token_generator(self) -> dict[str, Any]:
-        """TOKEN_GENERATOR normalised to ``{"CLASS": ..., "OPTIONS": {...}}``."""
-        configured = self.raw("TOKEN_GENERATOR")
-        if configured is None:  # as in django-rest-passwordreset: None means the default
-            configured = {}
-        if not isinstance(configured, dict):
-            return {"CLASS": configured, "OPTIONS": {}}
-        cls = configured.get("CLASS", DEFAULTS["TOKEN_GENERATOR"]["CLASS"])
-        if isinstance(cls, str):
-            cls = LEGACY_TOKEN_GENERATOR_CLASSES.get(cls, cls)
-        return {"CLASS": cls, "OPTIONS": configured.get("OPTIONS") or {}}
+    def LOGIN_ON_CONFIRM(self) -> bool:  # noqa: N802
+        return cast(bool, self.raw("LOGIN_ON_CONFIRM"))
+
+    @property
+    def TRUSTED_PROXY_COUNT(self) -> int:  # noqa: N802
+        return cast(int, self.raw("TRUSTED_PROXY_COUNT"))
+
+    @property
+    def MAX_TOKEN_ATTEMPTS(self) -> int:  # noqa: N802
+        return cast(int, self.raw("MAX_TOKEN_ATTEMPTS"))
+
+    @property
+    def REQUIRE_EMAIL_WITH_TOKEN(self) -> bool:  # noqa: N802
+        return cast(bool, self.raw("REQUIRE_EMAIL_WITH_TOKEN"))
+
+    @property
+    def DELIVERY(self) -> str:  # noqa: N802
+        """``IN_REQUEST`` or the dotted path of a dispatcher."""
+        return cast(str, self.raw("DELIVERY"))
 
 
 passwordreset_settings = PasswordResetSettings()

@@ -4,9 +4,12 @@ DELIVERY = "request" (the default) runs the ``reset_password_token_created`` rec
 request, once the transaction that created the tokens has committed. DELIVERY = a dotted path
 to a dispatcher moves all of it off the request path: the request only validates the input,
 counts throttles and hands a :class:`ResetJob` (a JSON-serialisable dict) to the dispatcher;
-a worker later calls :func:`deliver`, which looks the address up, creates the tokens and sends
+a worker later calls ``services.deliver``, which looks the address up, creates the tokens and sends
 the signal. The request then does the same work for every address, known or not, so its
 timing tells nothing, and the plaintext token never passes through the broker.
+
+This module is plumbing: the job and its hand-over. Carrying a job out is the services' work
+(``services.deliver``), so nothing here imports them.
 """
 
 from __future__ import annotations
@@ -21,14 +24,13 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.module_loading import import_string
 
-from . import services
-from .conf import passwordreset_settings
+from .client import audit_ip, audit_user_agent
+from .conf import IN_REQUEST, passwordreset_settings
 
-__all__ = ["IN_REQUEST", "ResetJob", "deliver", "dispatch", "get_dispatcher"]
+__all__ = ["ResetJob", "dispatch", "get_dispatcher"]
 
 logger = logging.getLogger("graphql_passwordreset")
 
-IN_REQUEST = "request"
 JOB_VERSION = 1
 
 
@@ -54,8 +56,8 @@ class ResetJob:
         return cls(
             address=address,
             reset_url=reset_url,
-            ip_address=services.audit_ip(request),
-            user_agent=services.audit_user_agent(request),
+            ip_address=audit_ip(request),
+            user_agent=audit_user_agent(request),
             language=translation.get_language(),
             sender=f"{sender.__module__}.{sender.__qualname__}" if sender is not None else None,
         )
@@ -106,16 +108,3 @@ def dispatch(dispatcher: Callable[[dict[str, Any]], Any], job: ResetJob) -> None
             "request.",
             passwordreset_settings.DELIVERY,
         )
-
-
-def deliver(data: dict[str, Any]) -> int:
-    """Carry out a dispatched request (in a worker): replace the tokens of every eligible user
-    with the job's address and send ``reset_password_token_created`` for each. Returns how many
-    tokens were created."""
-    job = ResetJob.from_dict(data)
-    with translation.override(job.language):
-        tokens = services.create_tokens(job.address, job.ip_address, job.user_agent)
-        services.announce_tokens(
-            tokens, job.reset_url, sender=job.sender_class(), instance=job, request=None
-        )
-    return len(tokens)

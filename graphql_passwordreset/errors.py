@@ -1,4 +1,5 @@
-"""Error codes of the public contract, their default messages, and the error value itself."""
+"""Error codes of the public contract, their default messages, and ``ErrorDetail``, the plain
+value the services return for an expected failure."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ __all__ = [
     "BLANK_PASSWORD_MESSAGE",
     "PASSWORD_TOO_LONG_MESSAGE",
     "ErrorCode",
-    "PasswordResetError",
+    "ErrorDetail",
     "PASSWORD_VALIDATOR_CODES",
     "password_error_code",
 ]
@@ -96,8 +97,9 @@ def password_error_code(validator_code: str | None) -> ErrorCode:
 
 
 @dataclass(frozen=True)
-class PasswordResetError:
-    """One expected failure: which argument it concerns, a translated message, and its code."""
+class ErrorDetail:
+    """One expected failure: which argument it concerns, a translated message, and its code.
+    The GraphQL shells answer it as a ``PasswordResetError`` (types.py)."""
 
     code: ErrorCode
     field: str | None
@@ -106,5 +108,5 @@ class PasswordResetError:
     @classmethod
     def of(
         cls, code: ErrorCode, field: str | None, message: str | Promise | None = None
-    ) -> PasswordResetError:
+    ) -> ErrorDetail:
         return cls(code=code, field=field, message=message or code.default_message)

@@ -67,6 +67,15 @@ class ResetPasswordTokenQuerySet(models.QuerySet["ResetPasswordToken"]):
         deleted, _ = doomed.delete()
         return deleted
 
+    def record_failed_attempt(self, user_pks: list[Any]) -> None:
+        """A wrong token was presented for these users' address: count it against their live
+        tokens, and delete the tokens that reached MAX_TOKEN_ATTEMPTS."""
+        if not user_pks:
+            return
+        live = self.live().filter(user__in=user_pks)
+        live.update(failed_attempts=models.F("failed_attempts") + 1)
+        live.filter(failed_attempts__gte=passwordreset_settings.MAX_TOKEN_ATTEMPTS).delete()
+
     def find(self, key: str) -> ResetPasswordToken | None:
         """The token whose key is ``key`` (under SECRET_KEY or a fallback), with its user
         loaded, or None."""

@@ -1,76 +1,67 @@
-"""Request, validate and confirm a password reset: plain Django code, no Graphene in here.
+"""Request, validate and confirm a password reset, and carry out a dispatched request: plain
+Django code, no Graphene in here.
 
-The GraphQL operations (plain and Relay) are thin shells over these three functions.
-Expected failures are returned as errors, never raised.
+The GraphQL operations (plain and Relay) are thin shells over these functions. Expected
+failures are returned as errors, never raised. The rules they apply live in modules of their
+own: addresses and accounts (addresses.py, users.py), the client (client.py), reset links
+(reset_urls.py), new passwords (passwords.py), rate limits (throttling.py).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-import unicodedata
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from django.conf import settings
-from django.contrib.auth import get_user_model, password_validation
-from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.core.validators import EmailValidator, ProhibitNullCharactersValidator
-from django.db import IntegrityError, OperationalError, models, transaction
-from django.db.models import F, Q
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, OperationalError, transaction
 from django.dispatch import Signal
 from django.http import HttpRequest
-from django.http.request import validate_host
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import translation
 
-from . import delivery, jwt_sessions
+from . import delivery
+from .addresses import clean_address, encodable
+from .client import audit_ip, audit_user_agent, client_ip
 from .conf import passwordreset_settings
-from .errors import (
-    BLANK_PASSWORD_MESSAGE,
-    PASSWORD_TOO_LONG_MESSAGE,
-    ErrorCode,
-    PasswordResetError,
-    password_error_code,
-)
-from .models import USER_AGENT_MAX_LENGTH, ResetPasswordToken
+from .errors import ErrorCode, ErrorDetail
+from .models import ResetPasswordToken
+from .passwords import password_errors
+from .reset_urls import redirect_url_allowed, reset_url
 from .signals import post_password_reset, pre_password_reset, reset_password_token_created
-from .text import normalise
-from .throttling import client_ip, throttled
+from .throttling import throttled
 from .tokens import get_token_generator
+from .users import is_eligible, matching_users
 
 __all__ = [
     "Outcome",
     "announce_tokens",
-    "audit_ip",
-    "audit_user_agent",
-    "create_tokens",
     "confirm_password_reset",
+    "create_tokens",
+    "deliver",
     "request_password_reset",
     "validate_reset_token",
 ]
 
 logger = logging.getLogger("graphql_passwordreset")
 
-# Bounds on what a client may send; anything longer cannot be a real address, token or
-# password, and is refused before it reaches the database or a password hasher.
-MAX_ADDRESS_LENGTH = 320
+# No token is longer; a longer one is refused before any digest is computed.
 MAX_TOKEN_LENGTH = 1024
-MAX_PASSWORD_LENGTH = 4096
-MAX_URL_LENGTH = 2048
 # Expired tokens cleared by one request, oldest first; the management command clears any
 # backlog beyond this (after a long quiet spell, say) without slowing a request down.
 EXPIRED_BATCH = 100
 # A new token's digest can collide with a live one (short numeric codes); draw again.
 TOKEN_INSERT_ATTEMPTS = 5
+# django-graphql-jwt's refresh tokens, revoked by a reset where the app is installed.
+JWT_REFRESH_TOKEN_APP = "graphql_jwt.refresh_token"
 
 
 @dataclass
 class Outcome:
     """What an operation did: its errors (empty on success) and, on success, the user."""
 
-    errors: list[PasswordResetError] = field(default_factory=list)
+    errors: list[ErrorDetail] = field(default_factory=list)
     user: Any = None
     token: str | None = None
     refresh_token: str | None = None
@@ -81,149 +72,11 @@ class Outcome:
 
 
 def _fail(code: ErrorCode, field_name: str | None, message: Any = None) -> Outcome:
-    return Outcome(errors=[PasswordResetError.of(code, field_name, message)])
+    return Outcome(errors=[ErrorDetail.of(code, field_name, message)])
 
 
 class _TokenAlreadyUsed(Exception):
     """Raised inside the confirm transaction to roll it back when another confirm won."""
-
-
-# --- users ---------------------------------------------------------------------------------
-
-
-def _lookup_is_email(user_model: type[models.Model], lookup_field: str) -> bool:
-    if lookup_field == user_model.get_email_field_name():  # type: ignore[attr-defined]
-        return True
-    try:
-        return isinstance(user_model._meta.get_field(lookup_field), models.EmailField)
-    except FieldDoesNotExist:
-        return False
-
-
-def _clean_address(value: str | None) -> str | None:
-    """The address as it is looked up, or None when it is missing or malformed.
-
-    Only an e-mail lookup field has a format to check; any other takes any non-empty string.
-    """
-    address = (value or "").strip()
-    if not address:
-        return None
-    if _lookup_is_email(get_user_model(), passwordreset_settings.LOOKUP_FIELD):
-        # EmailValidator's domain part admits lone surrogates; no real address has one.
-        if len(address) > MAX_ADDRESS_LENGTH or not _encodable(address):
-            return None
-        try:
-            # Validate the address as it compares (NFKC): fullwidth letters are the same address.
-            EmailValidator()(unicodedata.normalize("NFKC", address))
-        except ValidationError:
-            return None
-    return address
-
-
-def _encodable(value: str) -> bool:
-    """False for text with lone surrogates (JSON allows them), which no database or URL takes."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _matching_users(address: str, *, lock: bool = False) -> list[Any]:
-    """Users whose lookup field matches ``address`` case-insensitively, confirmed by NFKC +
-    casefold: the database narrows the candidates, Python decides (CVE-2019-19844).
-
-    ``lock`` (inside a transaction) takes the users' row locks, so that concurrent requests for
-    one user queue up instead of deadlocking over the gap locks of the token table.
-    """
-    if len(address) > MAX_ADDRESS_LENGTH or "\x00" in address or not _encodable(address):
-        return []  # no stored value is this long, and PostgreSQL refuses NUL in a query
-    lookup_field = passwordreset_settings.LOOKUP_FIELD
-    # Ask for the NFKC form too, so a fullwidth variant of a stored address is a candidate.
-    forms = list(dict.fromkeys([address, unicodedata.normalize("NFKC", address)]))
-    wanted = normalise(address)
-    return [
-        user
-        for user in _users_by_lookup_field(lookup_field, forms, lock)
-        if normalise(str(getattr(user, lookup_field, "") or "")) == wanted
-    ]
-
-
-def _users_by_lookup_field(lookup_field: str, forms: list[str], lock: bool) -> list[Any]:
-    """The users whose ``lookup_field`` equals one of ``forms`` case-insensitively."""
-    condition = Q()
-    for value in forms:
-        condition |= Q(**{f"{lookup_field}__iexact": value})
-    users = get_user_model()._default_manager.filter(condition)
-    return list(users.select_for_update() if lock else users)
-
-
-def _is_eligible(user: Any) -> bool:
-    if not getattr(user, "is_active", True):
-        return False
-    return not passwordreset_settings.REQUIRE_USABLE_PASSWORD or user.has_usable_password()
-
-
-# --- request metadata ----------------------------------------------------------------------
-
-
-def audit_ip(request: HttpRequest) -> str | None:
-    """The address the configured header claims (first entry of a list), or None if not an
-    IP address. Kept for audit only: throttles use throttling.client_ip()."""
-    raw = str(request.META.get(passwordreset_settings.IP_ADDRESS_HEADER, "") or "")
-    # The first entry of a list; an IPv6 zone ("%eth0") is no part of an address to keep.
-    first = raw.split(",")[0].strip().split("%")[0]
-    try:
-        address = ipaddress.ip_address(first)
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return str(address.ipv4_mapped)
-    return str(address)
-
-
-def audit_user_agent(request: HttpRequest) -> str:
-    raw = str(request.META.get(passwordreset_settings.USER_AGENT_HEADER, "") or "")
-    return raw.replace("\x00", "")[:USER_AGENT_MAX_LENGTH]
-
-
-# --- reset URLs ----------------------------------------------------------------------------
-
-
-def _redirect_url_allowed(url: str) -> bool:
-    """An absolute https URL (http too in DEBUG), without user info, on an allowed host."""
-    if len(url) > MAX_URL_LENGTH or any(ord(ch) < 33 or ch == "\\" for ch in url):
-        return False
-    if not _encodable(url):  # a lone surrogate cannot be percent-encoded into the reset URL
-        return False
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return False
-    schemes = {"https", "http"} if settings.DEBUG else {"https"}
-    if parts.scheme.lower() not in schemes or not parts.hostname:
-        return False
-    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        return False
-    allowed = list(passwordreset_settings.ALLOWED_REDIRECT_HOSTS)
-    host = parts.hostname
-    if not (validate_host(host, allowed) or (port and validate_host(f"{host}:{port}", allowed))):
-        return False
-    # Django's own guard against the remaining tricks (schemes, control characters, ...).
-    return url_has_allowed_host_and_scheme(
-        url, allowed_hosts={parts.netloc}, require_https=not settings.DEBUG
-    )
-
-
-def _reset_url(base: str | None, key: str) -> str | None:
-    """``base`` with ``token=<key>`` in its query string (replacing any token already there)."""
-    if not base:
-        return None
-    parts = urlsplit(base)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "token"]
-    query.append(("token", key))
-    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _send_robust(signal: Signal, name: str, **kwargs: Any) -> None:
@@ -270,7 +123,7 @@ def create_tokens(
     for attempt in range(TOKEN_INSERT_ATTEMPTS):
         try:
             with transaction.atomic():
-                users = [user for user in _matching_users(address, lock=True) if _is_eligible(user)]
+                users = [user for user in matching_users(address, lock=True) if is_eligible(user)]
                 ResetPasswordToken.objects.delete_for_users_and_expired(
                     [user.pk for user in users], EXPIRED_BATCH
                 )
@@ -310,39 +163,29 @@ def announce_tokens(
             instance=instance,
             reset_password_token=token,
             request=request,
-            reset_url=_reset_url(base_url, token.key),
+            reset_url=reset_url(base_url, token.key),
         )
 
 
-def _count_failed_attempt(users: list[Any]) -> None:
-    """A wrong token was presented for these users' address: count it against their live
-    tokens, and delete the tokens that reached MAX_TOKEN_ATTEMPTS."""
-    if not users:
-        return
-    live = ResetPasswordToken.objects.live().filter(user__in=[user.pk for user in users])
-    live.update(failed_attempts=F("failed_attempts") + 1)
-    live.filter(failed_attempts__gte=passwordreset_settings.MAX_TOKEN_ATTEMPTS).delete()
-
-
-def _find_token(key: str | None, email: str | None) -> ResetPasswordToken | PasswordResetError:
+def _find_token(key: str | None, email: str | None) -> ResetPasswordToken | ErrorDetail:
     """The live token of an eligible user that ``key`` (and ``email``, if given) identifies."""
     email = (email or "").strip()
     if passwordreset_settings.REQUIRE_EMAIL_WITH_TOKEN and not email:
-        return PasswordResetError.of(ErrorCode.INVALID_EMAIL, "email")
-    invalid = PasswordResetError.of(ErrorCode.INVALID_TOKEN, "token")
+        return ErrorDetail.of(ErrorCode.INVALID_EMAIL, "email")
+    invalid = ErrorDetail.of(ErrorCode.INVALID_TOKEN, "token")
 
     token: ResetPasswordToken | None = None
     key = key or ""
-    if key and len(key) <= MAX_TOKEN_LENGTH and _encodable(key):
+    if key and len(key) <= MAX_TOKEN_LENGTH and encodable(key):
         token = ResetPasswordToken.objects.find(key)
 
     if email:
-        address = _clean_address(email)
-        scoped_users = _matching_users(address) if address else []
+        address = clean_address(email)
+        scoped_users = matching_users(address) if address else []
         if token is not None and token.user_id not in {user.pk for user in scoped_users}:
             token = None
         if token is None:
-            _count_failed_attempt(scoped_users)
+            ResetPasswordToken.objects.record_failed_attempt([user.pk for user in scoped_users])
             return invalid
 
     if token is None:
@@ -350,7 +193,7 @@ def _find_token(key: str | None, email: str | None) -> ResetPasswordToken | Pass
     if token.is_expired():
         token.delete()
         return invalid
-    if not _is_eligible(token.user):
+    if not is_eligible(token.user):
         return invalid
     return token
 
@@ -363,35 +206,22 @@ def _throttled_find_token(
     if throttled(scope, client_ip(request)):
         return _fail(ErrorCode.THROTTLED, None)
     found = _find_token(key, email)
-    if isinstance(found, PasswordResetError):
+    if isinstance(found, ErrorDetail):
         return Outcome(errors=[found])
     return found
 
 
-def _password_errors(password: str, user: Any) -> list[PasswordResetError]:
-    if not password:
-        return [
-            PasswordResetError.of(ErrorCode.PASSWORD_TOO_SHORT, "password", BLANK_PASSWORD_MESSAGE)
-        ]
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return [
-            PasswordResetError.of(ErrorCode.PASSWORD_INVALID, "password", PASSWORD_TOO_LONG_MESSAGE)
-        ]
-    if not _encodable(password):  # a lone surrogate cannot be hashed (nor typed)
-        return [PasswordResetError.of(ErrorCode.PASSWORD_INVALID, "password")]
-    try:
-        ProhibitNullCharactersValidator()(password)
-        password_validation.validate_password(password, user)
-    except ValidationError as exc:
-        return [
-            PasswordResetError.of(
-                password_error_code(error.code),
-                "password",
-                error.message % error.params if error.params else error.message,
-            )
-            for error in exc.error_list
-        ]
-    return []
+def deliver(data: dict[str, Any]) -> int:
+    """Carry out a dispatched request (in a worker): replace the tokens of every eligible user
+    with the job's address and send ``reset_password_token_created`` for each. Returns how many
+    tokens were created."""
+    job = delivery.ResetJob.from_dict(data)
+    with translation.override(job.language):
+        tokens = create_tokens(job.address, job.ip_address, job.user_agent)
+        announce_tokens(
+            tokens, job.reset_url, sender=job.sender_class(), instance=job, request=None
+        )
+    return len(tokens)
 
 
 # --- the three operations ------------------------------------------------------------------
@@ -412,11 +242,11 @@ def request_password_reset(
     """
     if throttled("request_ip", client_ip(request)):
         return _fail(ErrorCode.THROTTLED, None)
-    address = _clean_address(email)
+    address = clean_address(email)
     if address is None:
         return _fail(ErrorCode.INVALID_EMAIL, "email")
     if redirect_url:
-        if not _redirect_url_allowed(redirect_url):
+        if not redirect_url_allowed(redirect_url):
             return _fail(ErrorCode.INVALID_REDIRECT_URL, "redirectUrl")
         base_url: str | None = redirect_url
     else:
@@ -428,7 +258,7 @@ def request_password_reset(
     if dispatcher is not None:
         # Off the request path: a worker looks the address up and creates the tokens.
         if not passwordreset_settings.NO_INFORMATION_LEAKAGE and not any(
-            _is_eligible(user) for user in _matching_users(address)
+            is_eligible(user) for user in matching_users(address)
         ):
             return _fail(ErrorCode.USER_NOT_FOUND, "email")
         job = delivery.ResetJob.for_request(request, address, base_url, sender)
@@ -475,7 +305,7 @@ def confirm_password_reset(
         return found
     user = found.user
     password = password or ""
-    errors = _password_errors(password, user)
+    errors = password_errors(password, user)
     if errors:
         return Outcome(errors=errors)
 
@@ -498,12 +328,16 @@ def confirm_password_reset(
             pre_password_reset.send(sender=sender, user=user, reset_password_token=found)
             user.set_password(password)
             user.save(update_fields=["password"])
-            jwt_sessions.revoke_refresh_tokens(user)
             outcome = Outcome(user=user)
-            if passwordreset_settings.LOGIN_ON_CONFIRM:
-                # In the same transaction: the new session is there exactly when the new
-                # password is, and a failure to issue it leaves the reset undone.
-                outcome.token, outcome.refresh_token = jwt_sessions.issue_tokens(user, request)
+            if apps.is_installed(JWT_REFRESH_TOKEN_APP) or passwordreset_settings.LOGIN_ON_CONFIRM:
+                # Imported only here: projects without django-graphql-jwt never load it.
+                from .contrib import graphql_jwt
+
+                graphql_jwt.revoke_refresh_tokens(user)
+                if passwordreset_settings.LOGIN_ON_CONFIRM:
+                    # In the same transaction: the new session is there exactly when the new
+                    # password is, and a failure to issue it leaves the reset undone.
+                    outcome.token, outcome.refresh_token = graphql_jwt.issue_tokens(user, request)
     except _TokenAlreadyUsed:
         return _fail(ErrorCode.INVALID_TOKEN, "token")
 

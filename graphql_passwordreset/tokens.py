@@ -91,7 +91,7 @@ class RandomNumberTokenGenerator(BaseTokenGenerator):
 def get_token_generator_class(name_or_path: Any = None) -> type[BaseTokenGenerator]:
     """Resolve a registered name, a dotted path or a class to a generator class."""
     if name_or_path is None:
-        name_or_path = passwordreset_settings.token_generator["CLASS"]
+        name_or_path = passwordreset_settings.TOKEN_GENERATOR["CLASS"]
     if isinstance(name_or_path, str):
         if name_or_path in registry:
             return registry[name_or_path]
@@ -113,6 +113,6 @@ def get_token_generator_class(name_or_path: Any = None) -> type[BaseTokenGenerat
 
 def get_token_generator() -> BaseTokenGenerator:
     """A fresh instance of the configured generator, so changed settings are always seen."""
-    config = passwordreset_settings.token_generator
+    config = passwordreset_settings.TOKEN_GENERATOR
     cls = get_token_generator_class(config["CLASS"])
     return cls(**config["OPTIONS"])

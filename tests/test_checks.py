@@ -380,7 +380,7 @@ def test_w002_is_silent_for_named_hosts(settings: Any) -> None:
         pytest.param("", "is not a string", id="empty"),
         pytest.param("tests.no_such_module.dispatch", "No module named", id="no-module"),
         pytest.param("graphql_passwordreset.delivery.nothing", "does not define", id="no-attr"),
-        pytest.param("graphql_passwordreset.delivery.IN_REQUEST", "is not callable", id="value"),
+        pytest.param("graphql_passwordreset.conf.IN_REQUEST", "is not callable", id="value"),
     ],
 )
 def test_e014_delivery_must_be_request_or_a_dispatcher(

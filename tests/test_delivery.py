@@ -16,7 +16,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from graphql_passwordreset import delivery, mutations, relay
+from graphql_passwordreset import mutations, relay, services
 from graphql_passwordreset.contrib import celery as celery_delivery
 from graphql_passwordreset.models import ResetPasswordToken
 from graphql_passwordreset.signals import reset_password_token_created
@@ -177,7 +177,7 @@ def test_the_worker_creates_the_token_and_tells_the_receivers(
         configure(ALLOWED_REDIRECT_HOSTS=["app.example.com"])
         redirect_url = "https://app.example.com/reset"
     gql.request_reset(people["known"], redirect_url, HTTP_USER_AGENT="agent/1.0")
-    assert delivery.deliver(jobs[0]) == 1
+    assert services.deliver(jobs[0]) == 1
 
     (call,) = captured.calls
     token = call["reset_password_token"]
@@ -200,7 +200,7 @@ def test_the_worker_sends_nothing_for_an_ineligible_address(
     path: str,
 ) -> None:
     gql.request_reset(people[path])
-    assert delivery.deliver(jobs[0]) == 0
+    assert services.deliver(jobs[0]) == 0
     assert captured.calls == []
     assert ResetPasswordToken.objects.count() == 0
 
@@ -218,7 +218,7 @@ def test_the_worker_speaks_the_requests_language(
     reset_password_token_created.connect(note_language, dispatch_uid="tests-language")
     try:
         with translation.override("en"):
-            delivery.deliver(jobs[0])
+            services.deliver(jobs[0])
             assert translation.get_language() == "en"
     finally:
         reset_password_token_created.disconnect(dispatch_uid="tests-language")
@@ -310,7 +310,7 @@ def test_refused_input_dispatches_nothing(
 @pytest.mark.parametrize("data", [None, [], {}, {"address": 5}, "known@example.com"])
 def test_a_malformed_job_is_refused(data: Any) -> None:
     with pytest.raises(ValueError, match="Not a password reset job"):
-        delivery.deliver(data)
+        services.deliver(data)
 
 
 def test_a_job_from_a_newer_sender_keeps_working(
@@ -327,7 +327,7 @@ def test_a_job_from_a_newer_sender_keeps_working(
         "priority": "high",
     }
     with caplog.at_level(logging.WARNING, logger="graphql_passwordreset"):
-        assert delivery.deliver(job) == 1
+        assert services.deliver(job) == 1
     assert captured.calls[0]["sender"] is None
     assert captured.calls[0]["reset_url"] is None
     assert "cannot be imported" in caplog.text

@@ -15,7 +15,7 @@ import pytest
 from graphql_jwt.settings import jwt_settings
 
 from graphql_passwordreset.checks import JWT_HANDLERS
-from graphql_passwordreset.jwt_handlers import PASSWORD_CLAIM, password_fingerprint
+from graphql_passwordreset.contrib.graphql_jwt import PASSWORD_CLAIM, password_fingerprint
 
 from .conftest import NEW_PASSWORD, PASSWORD, GraphQLClient, reload
 from .test_jwt import JWT_SECRET_KEY, token_auth, verify

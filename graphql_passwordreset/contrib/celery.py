@@ -11,7 +11,7 @@ from typing import Any
 
 from celery import shared_task
 
-from graphql_passwordreset.delivery import deliver
+from graphql_passwordreset.services import deliver
 
 __all__ = ["TASK_NAME", "deliver_password_reset", "dispatch"]
 

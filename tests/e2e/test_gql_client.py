@@ -133,7 +133,7 @@ def test_reset_with_the_gql_client(example_server: ExampleServer) -> None:
         assert me == {"me": {"username": account["username"], "email": account["email"]}}
 
     # The access token from before the reset is bound to the old password (the example uses
-    # graphql_passwordreset.jwt_handlers): refused, though it has not expired.
+    # graphql_passwordreset.contrib.graphql_jwt): refused, though it has not expired.
     with (
         api(example_server, jwt=access_before) as session,
         pytest.raises(TransportQueryError, match="Invalid token"),

@@ -1,0 +1,45 @@
+"""Checking a new password: Django's AUTH_PASSWORD_VALIDATORS, and bounds of our own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+
+from .addresses import encodable
+from .errors import (
+    BLANK_PASSWORD_MESSAGE,
+    PASSWORD_TOO_LONG_MESSAGE,
+    ErrorCode,
+    ErrorDetail,
+    password_error_code,
+)
+
+__all__ = ["MAX_PASSWORD_LENGTH", "password_errors"]
+
+# Refused before it reaches a password hasher: no one types a longer password.
+MAX_PASSWORD_LENGTH = 4096
+
+
+def password_errors(password: str, user: Any) -> list[ErrorDetail]:
+    if not password:
+        return [ErrorDetail.of(ErrorCode.PASSWORD_TOO_SHORT, "password", BLANK_PASSWORD_MESSAGE)]
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return [ErrorDetail.of(ErrorCode.PASSWORD_INVALID, "password", PASSWORD_TOO_LONG_MESSAGE)]
+    if not encodable(password):  # a lone surrogate cannot be hashed (nor typed)
+        return [ErrorDetail.of(ErrorCode.PASSWORD_INVALID, "password")]
+    try:
+        ProhibitNullCharactersValidator()(password)
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        return [
+            ErrorDetail.of(
+                password_error_code(error.code),
+                "password",
+                error.message % error.params if error.params else error.message,
+            )
+            for error in exc.error_list
+        ]
+    return []
