@@ -56,7 +56,9 @@ WSGI_APPLICATION = "example_project.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # templates/graphene/graphiql.html: graphene-django's GraphiQL page with this site's
+        # own copy of its files instead of a CDN's (it works offline).
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -158,6 +160,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# static/graphiql/: GraphiQL, React and their peers from npm (static/graphiql/README.md).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # A failing reset_password_token_created receiver is logged here with its traceback.
 LOGGING = {
