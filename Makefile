@@ -10,8 +10,9 @@ EXAMPLE := cd example_project && ../$(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format messages dist python313 tox matrix test-services timing \
-	fuzz load load-ci mailbox schema e2e bench bench-scale bench-quick bench-profile clean
+.PHONY: help run test lint format messages dist docs quickstart python313 tox matrix \
+	test-services timing fuzz load load-ci mailbox schema e2e bench bench-scale bench-quick \
+	bench-profile clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -62,6 +63,22 @@ dist: $(VENV)/.dev ## build the sdist and wheel into dist/, check them, install 
 	$(BIN)/twine check --strict dist/*
 	$(BIN)/python tests/check_wheel.py dist/*.whl
 	PYTHON313="$$(tools/python313.sh)" && tests/check_install.sh "$$PYTHON313" dist/*.whl
+
+$(VENV)/.docs: pyproject.toml | $(BIN)/python
+	@echo "Installing MkDocs and the Material theme into $(VENV)"
+	$(BIN)/python -m pip install --quiet --group docs
+	touch $@
+
+docs: $(VENV)/.docs ## build the documentation site (docs/, mkdocs.yml) into site/, failing on any broken link
+	$(BIN)/mkdocs build --strict
+
+# The Quickstart (docs/quickstart.md) run as written: the wheel into a fresh virtualenv, a new
+# startproject, the page's code blocks applied, runserver, the reset over HTTP without cookies.
+# QUICKSTART_PYTHON=/opt/python3.13/bin/python3.13 runs it on Django 6.1.
+QUICKSTART_PYTHON ?= $(PYTHON)
+quickstart: $(VENV)/.dev ## follow docs/quickstart.md in a new project (both variants); QUICKSTART_PYTHON picks Python
+	QUICKSTART_PYTHON="$(QUICKSTART_PYTHON)" $(BIN)/python -m pytest -m quickstart tests/quickstart -rP \
+		-p no:cacheprovider
 
 # --- the Django x Python x database matrix (tox.ini) ---
 
@@ -144,4 +161,4 @@ bench-profile: $(BENCH_VENV)/.installed ## where each operation's time goes (par
 	$(BENCH_BIN)/python -m bench.profile_ops
 
 clean: ## remove the virtualenvs, tox environments, build output and caches
-	rm -rf $(VENV) .venv-bench* .tox dist build .coverage .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-bench* .tox dist build site .coverage .pytest_cache .mypy_cache .ruff_cache
