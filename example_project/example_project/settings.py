@@ -75,6 +75,15 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("EXAMPLE_DB_PATH") or BASE_DIR / "db.sqlite3",
+        "OPTIONS": {
+            # Transactions take SQLite's write lock when they begin, not at their first write:
+            # concurrent confirms of one token then run one after another, and all but the
+            # first find the token gone (INVALID_TOKEN). SQLite's default, DEFERRED, lets them
+            # read together and fail at the write with "database is locked", a generic error.
+            "transaction_mode": "IMMEDIATE",
+            # Seconds a transaction waits for that lock before giving up (Python's default: 5).
+            "timeout": 20,
+        },
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -160,6 +169,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# static/graphiql/: GraphiQL, React and their peers from npm (static/graphiql/README.md).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # static/graphiql/: GraphiQL, React and their peers from npm (static/graphiql/README.md).
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
