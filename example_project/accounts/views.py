@@ -12,6 +12,7 @@ import json
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -52,8 +53,22 @@ def sign_in_page(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sign_in.html", {"page": "sign-in"})
 
 
+PER_PERIOD = {"second": "a second", "minute": "a minute", "hour": "an hour", "day": "a day"}
+
+
+def request_limit() -> str:
+    """The throttle on links for one address (RATES["request_address"]) in words, "20 links
+    an hour"; "" when the example's settings leave it out."""
+    rate = settings.GRAPHQL_PASSWORDRESET.get("RATES", {}).get("request_address")
+    if not rate:
+        return ""
+    count, period = rate.split("/")
+    return f"{count} link{'' if count == '1' else 's'} {PER_PERIOD[period]}"
+
+
 def forgot_password_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/forgot_password.html", {"page": "forgot-password"})
+    context = {"page": "forgot-password", "request_limit": request_limit()}
+    return render(request, "accounts/forgot_password.html", context)
 
 
 def reset_password_page(request: HttpRequest) -> HttpResponse:

@@ -122,6 +122,18 @@ GRAPHQL_PASSWORDRESET = {
     "ALLOWED_REDIRECT_HOSTS": ["127.0.0.1", "localhost"],
     # A successful reset answers with a JWT, so the front end signs the user in right away.
     "LOGIN_ON_CONFIRM": True,
+    # Looser than the package's defaults (5 requests an hour per address, 20 per client
+    # address, 60 validations and 60 confirms), which suit a public site: someone trying the
+    # demo sends the demo user's address again and again from 127.0.0.1, and would be
+    # THROTTLED after five links. These still show the throttle (the forgot-password page
+    # states the limit and says when it is reached); a real project keeps the defaults or
+    # picks its own.
+    "RATES": {
+        "request_address": "20/hour",
+        "request_ip": "100/hour",
+        "validate_ip": "300/hour",
+        "confirm_ip": "300/hour",
+    },
 }
 
 # E-mail: printed in the terminal that runs `make run` and saved as .eml files in

@@ -264,7 +264,14 @@
       const result = (await graphql(REQUEST_RESET, { email, redirectUrl })).data
         .requestPasswordReset;
       if (!result) throw new RequestFailed(UI.UNEXPECTED);
-      if (!result.ok) return showErrors(form, ...routeErrors(result.errors, { email: "email" }));
+      if (!result.ok) {
+        const [fieldErrors, routed] = routeErrors(result.errors, { email: "email" });
+        // THROTTLED: say what the limit is, so "wait a while" has a measure.
+        const throttled = result.errors.some((error) => error.code === "THROTTLED");
+        const formErrors =
+          throttled && form.dataset.limit ? [`${routed.join(" ")} ${form.dataset.limit}`] : routed;
+        return showErrors(form, fieldErrors, formErrors);
+      }
       // The same answer whether or not the address has an account: nothing to tell apart.
       const done = $("#forgot-done");
       fillFields(done, { email });
