@@ -95,7 +95,7 @@ matrix: $(VENV)/.dev ## every leg of the matrix, one after another
 # --- real services, the example project, end-to-end ---
 
 test-services: $(VENV)/.dev ## Celery delivery with a real worker, throttles shared by two servers (needs Redis)
-	$(BIN)/python -m pytest -m services --ds=tests.services.settings tests/services -p no:cacheprovider
+	$(BIN)/python -m pytest -m services --ds=tests.integration.settings tests/integration -p no:cacheprovider
 
 SMTP_PORT ?= 1025
 E2E_ARTIFACTS ?= .ci/artifacts/e2e

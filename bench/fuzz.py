@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.services.processes import (
+from tests.integration.processes import (
     REPO,
     Service,
     ServiceFailed,

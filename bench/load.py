@@ -49,7 +49,7 @@ import redis
 import requests
 
 from bench import postgres_server
-from tests.services.processes import (
+from tests.integration.processes import (
     REPO,
     Service,
     ServiceFailed,

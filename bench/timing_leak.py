@@ -34,7 +34,7 @@ from pathlib import Path
 
 from scipy.stats import ks_2samp
 
-from tests.services.processes import (
+from tests.integration.processes import (
     REPO,
     Service,
     ServiceFailed,

@@ -9,7 +9,6 @@ own: addresses and accounts (addresses.py, users.py), the client (client.py), re
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -17,7 +16,6 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, OperationalError, transaction
-from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils import translation
 
@@ -29,7 +27,12 @@ from .errors import ErrorCode, ErrorDetail
 from .models import ResetPasswordToken
 from .passwords import password_errors
 from .reset_urls import redirect_url_allowed, reset_url
-from .signals import post_password_reset, pre_password_reset, reset_password_token_created
+from .signals import (
+    post_password_reset,
+    pre_password_reset,
+    reset_password_token_created,
+    send_robust,
+)
 from .throttling import throttled
 from .tokens import get_token_generator
 from .users import is_eligible, matching_users
@@ -43,8 +46,6 @@ __all__ = [
     "request_password_reset",
     "validate_reset_token",
 ]
-
-logger = logging.getLogger("graphql_passwordreset")
 
 # No token is longer; a longer one is refused before any digest is computed.
 MAX_TOKEN_LENGTH = 1024
@@ -77,18 +78,6 @@ def _fail(code: ErrorCode, field_name: str | None, message: Any = None) -> Outco
 
 class _TokenAlreadyUsed(Exception):
     """Raised inside the confirm transaction to roll it back when another confirm won."""
-
-
-def _send_robust(signal: Signal, name: str, **kwargs: Any) -> None:
-    """Send ``signal`` to every receiver; a receiver that raises is logged, the rest still run."""
-    for receiver, result in signal.send_robust(**kwargs):
-        if isinstance(result, Exception):
-            logger.error(
-                "A %s receiver (%r) raised an exception; the operation's answer is unchanged.",
-                name,
-                receiver,
-                exc_info=(type(result), result, result.__traceback__),
-            )
 
 
 # --- tokens --------------------------------------------------------------------------------
@@ -156,7 +145,7 @@ def announce_tokens(
     """Send ``reset_password_token_created`` for each new token (its plaintext key is set)."""
     for token in tokens:
         assert token.key is not None
-        _send_robust(
+        send_robust(
             reset_password_token_created,
             "reset_password_token_created",
             sender=sender,
@@ -343,7 +332,7 @@ def confirm_password_reset(
 
     transaction.on_commit(
         partial(
-            _send_robust,
+            send_robust,
             post_password_reset,
             "post_password_reset",
             sender=sender,

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from django.dispatch import Signal
 
-__all__ = ["post_password_reset", "pre_password_reset", "reset_password_token_created"]
+__all__ = [
+    "post_password_reset",
+    "pre_password_reset",
+    "reset_password_token_created",
+    "send_robust",
+]
+
+logger = logging.getLogger("graphql_passwordreset")
 
 # A token was created. Deliver it here (e-mail, SMS, ...), to the address stored on
 # ``reset_password_token.user``, never to the one typed in the request.
@@ -20,3 +30,16 @@ pre_password_reset = Signal()
 # The password was set and committed. kwargs: sender, user, reset_password_token.
 # A receiver that raises is logged; the reset stands.
 post_password_reset = Signal()
+
+
+def send_robust(signal: Signal, name: str, **kwargs: Any) -> None:
+    """Send ``signal`` (called ``name`` in the log) to every receiver; a receiver that raises
+    is logged with its traceback, and the rest still run."""
+    for receiver, result in signal.send_robust(**kwargs):
+        if isinstance(result, Exception):
+            logger.error(
+                "A %s receiver (%r) raised an exception; the operation's answer is unchanged.",
+                name,
+                receiver,
+                exc_info=(type(result), result, result.__traceback__),
+            )

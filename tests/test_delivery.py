@@ -333,7 +333,7 @@ def test_a_job_from_a_newer_sender_keeps_working(
     assert "cannot be imported" in caplog.text
 
 
-# --- the Celery integration, run eagerly (tests/services runs a real worker) -------------------
+# --- the Celery integration, run eagerly (tests/integration runs a real worker) -------------------
 
 
 @pytest.fixture

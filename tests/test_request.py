@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -501,17 +501,6 @@ def test_ip_and_user_agent_come_from_the_default_headers(gql: GraphQLClient, use
     assert (token.ip_address, token.user_agent) == ("203.0.113.5", "ResetClient/1.0")
 
 
-def test_ipv6_address_is_recorded(gql: GraphQLClient, user: Any) -> None:
-    answer(gql, "alice@example.com", REMOTE_ADDR="2001:db8::1")
-    assert token_of(user).ip_address == "2001:db8::1"
-
-
-def test_ipv6_zone_is_dropped_from_the_recorded_address(gql: GraphQLClient, user: Any) -> None:
-    # PostgreSQL's inet type refuses a zone ("%eth0"); the address without it is kept.
-    answer(gql, "alice@example.com", REMOTE_ADDR="fe80::1%eth0")
-    assert token_of(user).ip_address == "fe80::1"
-
-
 def test_custom_ip_header_records_the_first_entry_of_a_list(
     gql: GraphQLClient, user: Any, settings: Any
 ) -> None:
@@ -531,33 +520,6 @@ def test_custom_user_agent_header_is_recorded(gql: GraphQLClient, user: Any, set
     assert token_of(user).user_agent == "MobileApp/7"
 
 
-@pytest.mark.parametrize("claimed", ["not-an-ip", "999.1.1.1", "", "unknown, 198.51.100.1"])
-def test_invalid_ip_is_stored_as_null(
-    gql: GraphQLClient, user: Any, settings: Any, claimed: str
-) -> None:
-    configure(settings, IP_ADDRESS_HEADER="HTTP_X_REAL_IP")
-    assert answer(gql, "alice@example.com", HTTP_X_REAL_IP=claimed) == OK
-    assert token_of(user).ip_address is None
-
-
-def test_absent_ip_header_is_stored_as_null(gql: GraphQLClient, user: Any, settings: Any) -> None:
-    configure(settings, IP_ADDRESS_HEADER="HTTP_X_REAL_IP")
-    assert answer(gql, "alice@example.com") == OK
-    assert token_of(user).ip_address is None
-
-
-def test_very_long_user_agent_is_truncated_not_an_error(gql: GraphQLClient, user: Any) -> None:
-    agent = "Mozilla/5.0 " + "x" * 10_000
-    assert answer(gql, "alice@example.com", HTTP_USER_AGENT=agent) == OK
-    limit = ResetPasswordToken._meta.get_field("user_agent").max_length
-    assert token_of(user).user_agent == agent[:limit]
-
-
-def test_nul_in_user_agent_is_not_an_error(gql: GraphQLClient, user: Any) -> None:
-    assert answer(gql, "alice@example.com", HTTP_USER_AGENT="Agent\x00/1") == OK
-    assert "\x00" not in token_of(user).user_agent
-
-
 # --- redirectUrl and reset_url -------------------------------------------------------------
 
 
@@ -569,25 +531,6 @@ def test_allowed_redirect_url_gets_the_token_in_its_query(
     assert (
         captured.calls[0]["reset_url"] == f"https://app.example.com/reset?token={captured.last_key}"
     )
-
-
-def test_redirect_url_keeps_its_query_and_replaces_a_token_param(
-    gql: GraphQLClient, user: Any, captured: Any, settings: Any
-) -> None:
-    configure(settings, ALLOWED_REDIRECT_HOSTS=ALLOWED_HOSTS)
-    url = "https://app.example.com/reset?lang=de&next=%2Fhome&token=stale"
-    assert answer(gql, "alice@example.com", url) == OK
-    reset_url = urlsplit(captured.calls[0]["reset_url"])
-    assert (reset_url.scheme, reset_url.netloc, reset_url.path) == (
-        "https",
-        "app.example.com",
-        "/reset",
-    )
-    assert parse_qsl(reset_url.query) == [
-        ("lang", "de"),
-        ("next", "/home"),
-        ("token", captured.last_key),
-    ]
 
 
 @pytest.mark.parametrize(
@@ -850,31 +793,12 @@ def test_unknown_address_is_throttled_like_a_known_one(gql: GraphQLClient, user:
     assert (known.status_code, known.content) == (unknown.status_code, unknown.content)
 
 
-def test_address_allowance_returns_in_the_next_window(
-    gql: GraphQLClient, user: Any, clock: PinnedClock
-) -> None:
-    for _ in range(5):
-        answer(gql, "alice@example.com")
-    assert_error(answer(gql, "alice@example.com"), "THROTTLED", None)
-    clock.now += 3600
-    assert answer(gql, "alice@example.com") == OK
-
-
 def test_twenty_first_request_from_one_ip_in_an_hour_is_throttled(gql: GraphQLClient) -> None:
     for number in range(20):
         assert answer(gql, f"person{number}@example.com") == OK
     assert_error(answer(gql, "person20@example.com"), "THROTTLED", None)
     # Another client is not held back.
     assert answer(gql, "person20@example.com", REMOTE_ADDR="198.51.100.20") == OK
-
-
-def test_address_limit_set_to_none_is_off(
-    gql: GraphQLClient, user: Any, settings: Any, captured: Any
-) -> None:
-    configure(settings, RATES={"request_address": None})
-    for _ in range(8):
-        assert answer(gql, "alice@example.com") == OK
-    assert len(captured.calls) == 8
 
 
 def test_ip_limit_set_to_none_is_off_and_other_limits_keep_their_default(
@@ -965,27 +889,6 @@ def test_one_trusted_proxy_keys_on_the_last_forwarded_for_entry(
     assert run_from(gql, 4, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.10") == OK
 
 
-def test_two_trusted_proxies_key_on_the_second_entry_from_the_right(
-    gql: GraphQLClient, settings: Any
-) -> None:
-    configure(settings, TRUSTED_PROXY_COUNT=2, RATES={"request_ip": "2/day"})
-    assert run_from(gql, 1, HTTP_X_FORWARDED_FOR="1.1.1.1, 198.51.100.9, 10.0.0.1") == OK
-    assert run_from(gql, 2, HTTP_X_FORWARDED_FOR="2.2.2.2, 198.51.100.9, 10.0.0.2") == OK
-    throttled = run_from(gql, 3, HTTP_X_FORWARDED_FOR="198.51.100.9, 10.0.0.3")
-    assert_error(throttled, "THROTTLED", None)
-
-
-def test_forwarded_for_shorter_than_the_proxy_count_falls_back_to_remote_addr(
-    gql: GraphQLClient, settings: Any
-) -> None:
-    configure(settings, TRUSTED_PROXY_COUNT=2, RATES={"request_ip": "2/day"})
-    assert run_from(gql, 1, REMOTE_ADDR="203.0.113.1", HTTP_X_FORWARDED_FOR="1.1.1.1") == OK
-    assert run_from(gql, 2, REMOTE_ADDR="203.0.113.1", HTTP_X_FORWARDED_FOR="2.2.2.2") == OK
-    throttled = run_from(gql, 3, REMOTE_ADDR="203.0.113.1")  # no header at all
-    assert_error(throttled, "THROTTLED", None)
-    assert run_from(gql, 4, REMOTE_ADDR="203.0.113.2", HTTP_X_FORWARDED_FOR="2.2.2.2") == OK
-
-
 # --- the request cases of django-rest-passwordreset's suite, over GraphQL ------------------
 
 
@@ -1019,44 +922,6 @@ def test_original_multiple_requests_leave_one_token_that_is_the_newest(
         answer(gql, "alice@example.com")
     assert ResetPasswordToken.objects.count() == 1
     assert [gql.validate(key)["valid"] for key in captured.keys] == [False, False, True]
-
-
-def test_original_legacy_no_information_leakage_setting_is_honoured(
-    gql: GraphQLClient, user: Any, settings: Any
-) -> None:
-    settings.DJANGO_REST_PASSWORDRESET_NO_INFORMATION_LEAKAGE = False
-    assert_error(answer(gql, "nobody@example.com"), "USER_NOT_FOUND", "email")
-
-
-def test_original_legacy_require_usable_password_setting_is_honoured(
-    gql: GraphQLClient, make_user: Any, settings: Any
-) -> None:
-    settings.DJANGO_REST_MULTITOKENAUTH_REQUIRE_USABLE_PASSWORD = False
-    alice = make_user("alice@example.com", password=None)
-    answer(gql, "alice@example.com")
-    assert token_of(alice)
-
-
-def test_original_legacy_header_settings_are_honoured(
-    gql: GraphQLClient, user: Any, settings: Any
-) -> None:
-    settings.DJANGO_REST_PASSWORDRESET_IP_ADDRESS_HEADER = "HTTP_X_REAL_IP"
-    settings.DJANGO_REST_PASSWORDRESET_HTTP_USER_AGENT_HEADER = "HTTP_X_CLIENT_AGENT"
-    answer(gql, "alice@example.com", HTTP_X_REAL_IP="198.51.100.3", HTTP_X_CLIENT_AGENT="App/2")
-    token = token_of(user)
-    assert (token.ip_address, token.user_agent) == ("198.51.100.3", "App/2")
-
-
-def test_original_legacy_expiry_setting_decides_what_is_cleared(
-    gql: GraphQLClient, make_user: Any, settings: Any
-) -> None:
-    settings.DJANGO_REST_MULTITOKENAUTH_RESET_TOKEN_EXPIRY_TIME = 1
-    make_user("alice@example.com")
-    bob = make_user("bob@example.com")
-    answer(gql, "bob@example.com")
-    age_tokens(2, user=bob)
-    answer(gql, "alice@example.com")
-    assert not ResetPasswordToken.objects.filter(user=bob).exists()
 
 
 class _DriverError(Exception):

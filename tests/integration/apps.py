@@ -6,7 +6,7 @@ from django.apps import AppConfig
 
 
 class WorkerReceiversConfig(AppConfig):
-    name = "tests.services"
+    name = "tests.integration"
     label = "services_worker"
 
     def ready(self) -> None:

@@ -1,4 +1,4 @@
-"""Fixtures of the service tests: they need the file database of tests.services.settings,
+"""Fixtures of the service tests: they need the file database of tests.integration.settings,
 which the processes they start share with pytest."""
 
 from __future__ import annotations
@@ -16,6 +16,6 @@ def _shared_database() -> None:
     shared = os.environ.get("SERVICES_DB")
     if not shared or settings.DATABASES["default"].get("TEST", {}).get("NAME") != shared:
         pytest.fail(
-            "the service tests need --ds=tests.services.settings: run `make test-services`",
+            "the service tests need --ds=tests.integration.settings: run `make test-services`",
             pytrace=False,
         )

@@ -2,7 +2,7 @@
 the server and worker processes the tests start see the rows the tests create, and Celery on
 Redis.
 
-Run with ``--ds=tests.services.settings``. The values the other processes must agree on (the
+Run with ``--ds=tests.integration.settings``. The values the other processes must agree on (the
 database file, the Celery queue) come from the environment; this module fills in fresh ones in
 the pytest process, and the processes it starts inherit them.
 """

@@ -1,6 +1,6 @@
 """Delivery from a real Celery worker (DELIVERY = graphql_passwordreset.contrib.celery.dispatch).
 
-The tests start a worker process (``celery -A tests.services.celery_app worker``) on a queue of
+The tests start a worker process (``celery -A tests.integration.celery_app worker``) on a queue of
 their own, on Redis; it shares the test database (a file) with pytest and writes its e-mail to
 files. A test requests a reset over HTTP, finds that the web process neither sent the signal nor
 touched the database, reads the link from the worker's e-mail, and sets the password with it.
@@ -45,7 +45,7 @@ FINISHED = re.compile(rf"Task {re.escape(TASK_NAME)}\[[^\]]+\] (succeeded|raised
 OK = {"ok": True, "errors": []}
 # One task at a time, in the worker's own process: jobs finish in the order they were sent.
 WORKER_ARGUMENTS = [
-    *("-m", "celery", "-A", "tests.services.celery_app", "worker"),
+    *("-m", "celery", "-A", "tests.integration.celery_app", "worker"),
     *("--pool=solo", "--concurrency=1", "--loglevel=INFO"),
     *("--without-gossip", "--without-mingle", "--without-heartbeat"),
 ]
@@ -106,7 +106,7 @@ def worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> I
         "celery worker",
         python(*WORKER_ARGUMENTS, f"--queues={queue}", f"--hostname={queue}@%h"),
         tmp_path_factory.mktemp("logs") / "worker.log",
-        DJANGO_SETTINGS_MODULE="tests.services.worker_settings",
+        DJANGO_SETTINGS_MODULE="tests.integration.worker_settings",
         SERVICES_MAIL_DIR=str(mail_dir),
     )
     try:

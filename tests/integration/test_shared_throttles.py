@@ -109,7 +109,7 @@ def start_servers(cache: str, prefix: str, logs: Path) -> tuple[list[Service], l
             f"runserver {cache}-{name} (port {port})",
             python("-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload"),
             logs / f"runserver-{cache}-{name}.log",
-            DJANGO_SETTINGS_MODULE="tests.services.server_settings",
+            DJANGO_SETTINGS_MODULE="tests.integration.server_settings",
             SERVICES_CACHE=cache,
             SERVICES_CACHE_URL=CACHE_URL,
             SERVICES_CACHE_PREFIX=prefix,

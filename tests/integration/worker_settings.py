@@ -1,5 +1,5 @@
 """Settings of the Celery worker the service tests start: the test settings, plus the
-project's receivers (tests.services.apps) and e-mail written to files the tests read."""
+project's receivers (tests.integration.apps) and e-mail written to files the tests read."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import django
 from .settings import *  # noqa: F403
 from .settings import INSTALLED_APPS
 
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.services.apps.WorkerReceiversConfig"]
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.integration.apps.WorkerReceiversConfig"]
 
 # E-mail as files in SERVICES_MAIL_DIR: MAILERS from Django 6.1, EMAIL_* before.
 if django.VERSION >= (6, 1):
