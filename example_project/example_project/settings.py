@@ -183,8 +183,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 # static/graphiql/: GraphiQL, React and their peers from npm (static/graphiql/README.md).
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# static/graphiql/: GraphiQL, React and their peers from npm (static/graphiql/README.md).
-STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # A failing reset_password_token_created receiver is logged here with its traceback.
 LOGGING = {
