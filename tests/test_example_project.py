@@ -177,6 +177,10 @@ def test_reset_request_mails_a_link_to_the_stored_address(example_db: Path) -> N
     link = "http://127.0.0.1:8000/reset-password/?token="
     assert link in sent["body"]
     assert f'href="{link}' in sent["html"]
+    # When the link expires, with its time zone (the example's TIME_ZONE is UTC).
+    expiry = r"expires on \d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d UTC\."
+    assert re.search(expiry, sent["body"]), sent["body"]
+    assert re.search(expiry, sent["html"]), sent["html"]
 
 
 def test_reset_request_for_an_unknown_address_sends_no_mail(example_db: Path) -> None:
@@ -327,6 +331,9 @@ def test_front_end_pages_render_with_the_password_rules(example_db: Path) -> Non
     assert '<label for="username">Username</label>' in sign_in["html"]
     assert '<label for="email">E-mail address</label>' in forgot["html"]
     assert 'data-reset-url="/reset-password/"' in forgot["html"]
+    # The example's throttle on links for one address (RATES), stated up front.
+    assert "we send at most 20 links an hour\n    to one address" in forgot["html"]
+    assert 'data-limit="We send at most 20 links an hour to one address."' in forgot["html"]
     # AUTH_PASSWORD_VALIDATORS' rules, shown before the first attempt.
     assert "<li>Your password must contain at least 8 characters.</li>" in reset["html"]
     # The token is in the page's URL: it must not leak in a Referer.
@@ -429,3 +436,51 @@ def test_the_graphql_endpoints_answer_400_to_bodies_graphene_django_crashes_on(
             assert "ecursion" not in body["errors"][0]["message"]
         assert ok == [[200, {"data": {"__typename": "Query"}}]] * 2
         assert malformed[0] == 400 and "errors" in malformed[1]
+
+
+def test_graphiql_page_loads_its_files_from_the_example_with_graphene_djangos_hashes(
+    example_db: Path,
+) -> None:
+    """GraphiQL without a CDN: every file the page loads is the example's own static file
+    (static/graphiql/, tools/graphiql_assets.py), and matches the integrity hash the page
+    gives, graphene-django's. Fails after a graphene-django upgrade that pins other versions,
+    until `make graphiql-assets` refreshes the copies."""
+    result = run_script(
+        example_db,
+        """
+        import base64, hashlib
+        from django.contrib.staticfiles import finders
+        response = Client().get("/graphql", HTTP_ACCEPT="text/html")
+        html = response.content.decode()
+        files = []
+        scripts_and_styles = r'<script [^>]*src="[^>]*>|<link [^>]*rel="stylesheet"[^>]*>'
+        for tag in re.findall(scripts_and_styles, html):
+            url = re.search(r'(?:src|href)="([^"]+)"', tag).group(1)
+            integrity = re.search(r'integrity="([^"]*)"', tag)
+            found = url.startswith("/static/") and finders.find(url.removeprefix("/static/"))
+            digest = None
+            if found:
+                with open(found, "rb") as file:
+                    digest = hashlib.sha256(file.read()).digest()
+                digest = "sha256-" + base64.b64encode(digest).decode()
+            files.append({
+                "url": url,
+                "integrity": integrity.group(1) if integrity else None,
+                "found": bool(found),
+                "digest": digest,
+            })
+        result = {"status": response.status_code, "html": html, "files": files}
+        print("RESULT: " + json.dumps(result))
+        """,
+    )
+    assert result["status"] == 200
+    assert "jsdelivr" not in result["html"]
+    files = result["files"]
+    assert len(files) == 8, files  # 2 stylesheets, 6 scripts
+    assert all(entry["url"].startswith("/static/") and entry["found"] for entry in files), files
+    hashed = [entry for entry in files if entry["integrity"]]
+    # All but graphene-django's own graphiql.js, which its template loads without a hash.
+    assert [entry["url"] for entry in files if not entry["integrity"]] == [
+        "/static/graphene_django/graphiql.js"
+    ]
+    assert all(entry["integrity"] == entry["digest"] for entry in hashed), hashed
