@@ -70,7 +70,7 @@ $(VENV)/.docs: pyproject.toml | $(BIN)/python
 	touch $@
 
 docs: $(VENV)/.docs ## build the documentation site (docs/, mkdocs.yml) into site/, failing on any broken link
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 # The Quickstart (docs/quickstart.md) run as written: the wheel into a fresh virtualenv, a new
 # startproject, the page's code blocks applied, runserver, the reset over HTTP without cookies.
