@@ -11,8 +11,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: help run test lint format messages dist docs quickstart python313 tox matrix \
-	test-services timing fuzz load load-ci mailbox schema e2e bench bench-scale bench-quick \
-	bench-profile clean
+	test-services timing fuzz load load-ci mailbox graphiql-assets schema e2e bench bench-scale \
+	bench-quick bench-profile clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -24,7 +24,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.example: pyproject.toml | $(BIN)/python
-	@echo "Installing the package and the example project's dependencies into $(VENV)"
+	@echo "Installing the package and the example project's dependencies into $(VENV) (a minute or two)"
 	$(BIN)/python -m pip install --quiet -e . --group example
 	touch $@
 
@@ -36,8 +36,11 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 
 run: export EXAMPLE_BASE_URL = http://$(HOST):$(PORT)
 run: $(VENV)/.example ## migrate SQLite, create the demo user, serve the example (front end at /, GraphiQL at /graphql)
+	@echo "Migrating the example's SQLite database"
 	$(EXAMPLE) migrate --noinput
+	@echo "Creating the demo user, unless it exists"
 	$(EXAMPLE) create_demo_user
+	@echo "Serving the example at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(EXAMPLE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev ## the whole suite on SQLite, with both user models, with branch coverage
@@ -102,6 +105,11 @@ E2E_ARTIFACTS ?= .ci/artifacts/e2e
 
 mailbox: $(VENV)/.dev ## SMTP sink on 127.0.0.1:1025 (SMTP_PORT) for EXAMPLE_EMAIL=smtp make run; prints, saves mail
 	$(EXAMPLE) mailbox --port $(SMTP_PORT)
+
+# GraphiQL's files are committed in example_project/static/graphiql/ (make run needs neither npm
+# nor a CDN); this fetches them again from the npm registry at graphene-django's versions.
+graphiql-assets: $(VENV)/.example ## refresh the example's copy of GraphiQL from npm (after a graphene-django upgrade)
+	$(BIN)/python tools/graphiql_assets.py
 
 schema: $(VENV)/.example ## write the example's GraphQL schema (SDL) to schema.graphql
 	$(EXAMPLE) graphql_schema --out=-.graphql > ../schema.graphql.tmp
