@@ -1,5 +1,5 @@
 """System checks for GRAPHQL_PASSWORDRESET: every bad value is reported at startup with an id
-(graphql_passwordreset.E001-E014, W001-W003) and a message naming the key as the project wrote
+(graphql_passwordreset.E001-E014, W001-W005) and a message naming the key as the project wrote
 it, legacy django-rest-passwordreset setting names included; `manage.py check` fails on it."""
 
 from __future__ import annotations
@@ -477,3 +477,66 @@ def test_manage_py_check_fails_without_django_graphql_jwt_for_login_on_confirm(
 def test_several_bad_values_are_all_reported(settings: Any) -> None:
     configure(settings, TOKEN_EXPIRY_HOURS=0, RESET_URL="x", MAX_TOKEN_ATTEMPTS=0, COLOUR="red")
     assert sorted(ids()) == ["E002", "E003", "E008", "E013"]
+
+
+# --- tags: security, and deploy-only checks ------------------------------------------------
+
+
+def deploy_ids(tags: list[str] | None = None) -> list[str]:
+    messages = checks.run_checks(tags=tags, include_deployment_checks=True)
+    return [m.id.removeprefix(PREFIX) for m in messages if (m.id or "").startswith(PREFIX)]
+
+
+def test_security_warnings_carry_the_security_tag(settings: Any) -> None:
+    configure(settings, ALLOWED_REDIRECT_HOSTS=["*"], TOKEN_GENERATOR={"CLASS": "number"})
+    security = checks.run_checks(tags=[checks.Tags.security])
+    assert {m.id.removeprefix(PREFIX) for m in security if m.id.startswith(PREFIX)} == {
+        "W001",
+        "W002",
+    }
+    # a value error is no security warning, and is reported without the tag
+    configure(settings, MAX_TOKEN_ATTEMPTS=0)
+    assert "E013" not in deploy_ids([checks.Tags.security])
+    assert "E013" in ids()
+
+
+def test_http_reset_url_is_a_deploy_warning_only(settings: Any) -> None:
+    configure(settings, RESET_URL="http://app.example.com/reset")
+    assert "W004" not in ids()  # not in a plain `check`
+    assert "W004" in deploy_ids()
+    assert "RESET_URL" in only_deploy_message("W004").msg
+    configure(settings, RESET_URL="https://app.example.com/reset")
+    assert "W004" not in deploy_ids()
+
+
+def only_deploy_message(check_id: str) -> checks.CheckMessage:
+    found = [
+        m for m in checks.run_checks(include_deployment_checks=True) if m.id == PREFIX + check_id
+    ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("debug", "delivery", "warned"),
+    [
+        (False, "request", True),
+        (True, "request", False),
+        (False, "graphql_passwordreset.contrib.celery.dispatch", False),
+    ],
+)
+def test_delivery_in_the_request_without_debug_is_a_deploy_warning(
+    settings: Any, debug: bool, delivery: str, warned: bool
+) -> None:
+    settings.DEBUG = debug
+    configure(settings, DELIVERY=delivery)
+    assert ("W005" in deploy_ids()) is warned
+    assert "W005" not in ids()
+
+
+def test_manage_py_check_deploy_fails_on_them(settings: Any) -> None:
+    settings.DEBUG = False
+    configure(settings, RESET_URL="http://app.example.com/reset")
+    call_command("check", "--fail-level", "WARNING", "--tag", "models")  # no deploy: clean
+    with pytest.raises(SystemCheckError, match=r"graphql_passwordreset\.W004"):
+        call_command("check", "--deploy", "--fail-level", "WARNING", "--tag", "security")
