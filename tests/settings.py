@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import django
 
@@ -81,8 +82,20 @@ elif _DB == "mariadb":
     }
 elif _DB == "sqlite":
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+elif _DB == "sqlite-file":
+    # A test database in a file, so that threads have connections of their own (the races in
+    # test_refresh_race.py); writers queue for the lock as the docs advise (IMMEDIATE).
+    _FILE = os.path.join(tempfile.gettempdir(), f"graphql_passwordreset-{os.getpid()}.sqlite3")
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": _FILE,
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+            "TEST": {"NAME": _FILE},
+        }
+    }
 else:
-    raise RuntimeError(f"Unknown DB={_DB!r}: use sqlite, postgres or mariadb.")
+    raise RuntimeError(f"Unknown DB={_DB!r}: use sqlite, sqlite-file, postgres or mariadb.")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -101,7 +114,11 @@ GRAPHENE = {
     "SCHEMA": "tests.schema.schema",
     "MIDDLEWARE": ["graphql_jwt.middleware.JSONWebTokenMiddleware"],
 }
-GRAPHQL_JWT = {"JWT_LONG_RUNNING_REFRESH_TOKEN": True}
+GRAPHQL_JWT = {
+    "JWT_LONG_RUNNING_REFRESH_TOKEN": True,
+    # A refresh in flight during a reset cannot outlive it (contrib/graphql_jwt.py).
+    "JWT_GET_REFRESH_TOKEN_HANDLER": "graphql_passwordreset.contrib.graphql_jwt.get_refresh_token",
+}
 
 # Django 6.1 configures mail with MAILERS and deprecates EMAIL_BACKEND; 5.2 knows only the latter.
 MAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -108,9 +108,11 @@ GRAPHQL_JWT = {
     "JWT_LONG_RUNNING_REFRESH_TOKEN": True,
     "JWT_VERIFY_EXPIRATION": True,
     # Access tokens carry a fingerprint of the password they were issued under: after a reset,
-    # tokens handed out before it are refused (README: "Sessions after a reset").
-    "JWT_PAYLOAD_HANDLER": "graphql_passwordreset.jwt_handlers.jwt_payload",
-    "JWT_DECODE_HANDLER": "graphql_passwordreset.jwt_handlers.jwt_decode",
+    # tokens handed out before it are refused (docs: security, "Sessions after a reset").
+    "JWT_PAYLOAD_HANDLER": "graphql_passwordreset.contrib.graphql_jwt.jwt_payload",
+    "JWT_DECODE_HANDLER": "graphql_passwordreset.contrib.graphql_jwt.jwt_decode",
+    # A refresh in flight during a reset cannot outlive it.
+    "JWT_GET_REFRESH_TOKEN_HANDLER": "graphql_passwordreset.contrib.graphql_jwt.get_refresh_token",
 }
 
 GRAPHQL_PASSWORDRESET = {
