@@ -117,7 +117,7 @@ schema: $(VENV)/.example ## write the example's GraphQL schema (SDL) to schema.g
 
 e2e: $(VENV)/.dev ## end-to-end: a live example server, Debian's Chromium (Playwright), the gql client
 	@test -x /usr/bin/chromium || { echo "make e2e needs Debian's Chromium: apt-get install chromium" >&2; exit 1; }
-	E2E_ARTIFACTS="$(abspath $(E2E_ARTIFACTS))" $(BIN)/python -m pytest -m e2e tests/e2e -p no:cacheprovider
+	E2E_ARTIFACTS="$(abspath $(E2E_ARTIFACTS))" $(BIN)/python -m pytest -m e2e example_project/example_tests/e2e -p no:cacheprovider
 	@echo "Screenshots and the server log: $(abspath $(E2E_ARTIFACTS))"
 
 # --- timing, fuzzing, load and benchmarks: bench/, in .venv-bench ---

@@ -742,7 +742,7 @@ def test_graphene_django_still_crashes_on_these_bodies(
 ) -> None:
     """graphene-django 3's GraphQLView.parse_body lets these escape (HTTP 500). The docs list
     them as known upstream behaviour, with the guard a project can put in front of the view
-    (the example project has it: tests/test_example_project.py). When this test fails,
-    upstream has fixed them: update the docs."""
+    (the example project has it, tested in example_project/example_tests/). When this test
+    fails, upstream has fixed them: update the docs."""
     with world() as state, pytest.raises(crash):
         post_raw(state, "/graphql", body, content_type)

@@ -8,7 +8,8 @@ jsDelivr), so the copies are byte for byte what graphene-django's page would run
 integrity attributes still check them.
 
 Run it after upgrading graphene-django (``make graphiql-assets``); it needs npm and the
-registry. tests/test_example_project.py fails while the copies and graphene-django disagree.
+registry. example_project/example_tests/test_example_project.py fails while the copies and
+graphene-django disagree.
 """
 
 from __future__ import annotations

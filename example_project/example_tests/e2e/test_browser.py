@@ -11,9 +11,8 @@ import urllib.request
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
-
 from graphql_passwordreset.errors import ErrorCode
+from playwright.sync_api import expect
 
 from .conftest import DEMO, ExampleServer, Screenshots
 

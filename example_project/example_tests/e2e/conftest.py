@@ -27,10 +27,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.strict_python import strict_python
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 EXAMPLE_DIR = REPO / "example_project"
 PORTS = range(8100, 8200)
 CHROMIUM = "/usr/bin/chromium"

@@ -23,12 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from graphql_passwordreset.errors import ErrorCode
+from tests.strict_python import strict_python
 
-from .strict_python import strict_python
-
-EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "example_project"
+EXAMPLE_DIR = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "demo-Passw0rd"  # what create_demo_user prints
 NEW_PASSWORD = "Blue-Kettle-Morning-42"
 RESULT_MARKER = "RESULT: "
