@@ -38,7 +38,7 @@ ID = "graphql_passwordreset.{}"
 MESSAGES: dict[str, tuple[str, str | None]] = {
     "E001": (
         f"{SETTINGS_NAME} must be a dict, not {{value}}.",
-        f"Write {SETTINGS_NAME} = {{{{...}}}} with the keys from the README.",
+        f"Write {SETTINGS_NAME} = {{{{...}}}} with the keys of the docs' Settings page.",
     ),
     "E002": (
         f"{SETTINGS_NAME} has an unknown key: {{value}}.",
@@ -77,7 +77,14 @@ MESSAGES: dict[str, tuple[str, str | None]] = {
         "GRAPHQL_JWT sets {detail} to graphql_passwordreset.contrib.graphql_jwt but not {value}: "
         "access tokens are not checked against the current password.",
         "Set both JWT_PAYLOAD_HANDLER and JWT_DECODE_HANDLER to graphql_passwordreset's "
-        "handlers (see the README), or neither.",
+        "handlers (docs: Security, sessions after a reset), or neither.",
+    ),
+    "W006": (
+        "Long-running refresh tokens are on but GRAPHQL_JWT's JWT_GET_REFRESH_TOKEN_HANDLER is "
+        "not graphql_passwordreset's: a refresh in flight during a reset can leave a refresh "
+        "token that outlives the reset.",
+        'Set JWT_GET_REFRESH_TOKEN_HANDLER to "graphql_passwordreset.contrib.graphql_jwt.'
+        'get_refresh_token".',
     ),
     "W002": (
         "{name} contains '*': a client may then send reset links pointing to any host.",
@@ -292,6 +299,22 @@ def _code_space_warning() -> Iterator[checks.CheckMessage]:
         yield _message("W001", key, detail=f"{space:,}")
 
 
+REFRESH_TOKEN_HANDLER = "graphql_passwordreset.contrib.graphql_jwt.get_refresh_token"
+
+
+def _check_refresh_token_handler() -> Iterator[checks.CheckMessage]:
+    """W006: rotating refresh tokens without the handler that binds them to the password."""
+    jwt_config = getattr(settings, "GRAPHQL_JWT", None)
+    if not isinstance(jwt_config, dict) or not apps.is_installed("graphql_jwt.refresh_token"):
+        return
+    if (
+        jwt_config.get("JWT_LONG_RUNNING_REFRESH_TOKEN")
+        and jwt_config.get("JWT_GET_REFRESH_TOKEN_HANDLER") != REFRESH_TOKEN_HANDLER
+    ):
+        text, hint = MESSAGES["W006"]
+        yield checks.Warning(text, hint=hint, id=ID.format("W006"))
+
+
 def check_security(**kwargs: Any) -> list[checks.CheckMessage]:
     """Valid settings that weaken the reset's security."""
     if not isinstance(passwordreset_settings.user_settings(), dict):
@@ -301,6 +324,7 @@ def check_security(**kwargs: Any) -> list[checks.CheckMessage]:
     if isinstance(hosts, list | tuple) and "*" in hosts:
         warnings.append(_message("W002", "ALLOWED_REDIRECT_HOSTS", hosts))
     warnings += _check_jwt_handlers()
+    warnings += _check_refresh_token_handler()
     return warnings
 
 

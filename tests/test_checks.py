@@ -1,5 +1,5 @@
 """System checks for GRAPHQL_PASSWORDRESET: every bad value is reported at startup with an id
-(graphql_passwordreset.E001-E014, W001-W005) and a message naming the key as the project wrote
+(graphql_passwordreset.E001-E014, W001-W006) and a message naming the key as the project wrote
 it, legacy django-rest-passwordreset setting names included; `manage.py check` fails on it."""
 
 from __future__ import annotations
@@ -540,3 +540,35 @@ def test_manage_py_check_deploy_fails_on_them(settings: Any) -> None:
     call_command("check", "--fail-level", "WARNING", "--tag", "models")  # no deploy: clean
     with pytest.raises(SystemCheckError, match=r"graphql_passwordreset\.W004"):
         call_command("check", "--deploy", "--fail-level", "WARNING", "--tag", "security")
+
+
+@pytest.mark.parametrize(
+    ("jwt_config", "warned"),
+    [
+        ({"JWT_LONG_RUNNING_REFRESH_TOKEN": True}, True),
+        (
+            {
+                "JWT_LONG_RUNNING_REFRESH_TOKEN": True,
+                "JWT_GET_REFRESH_TOKEN_HANDLER": "graphql_jwt.refresh_token.utils."
+                "get_refresh_token_by_model",
+            },
+            True,
+        ),
+        (
+            {
+                "JWT_LONG_RUNNING_REFRESH_TOKEN": True,
+                "JWT_GET_REFRESH_TOKEN_HANDLER": "graphql_passwordreset.contrib.graphql_jwt."
+                "get_refresh_token",
+            },
+            False,
+        ),
+        ({"JWT_LONG_RUNNING_REFRESH_TOKEN": False}, False),
+    ],
+)
+def test_rotating_refresh_tokens_without_our_handler_are_a_security_warning(
+    settings: Any, jwt_config: dict[str, Any], warned: bool
+) -> None:
+    settings.GRAPHQL_JWT = jwt_config
+    assert ("W006" in deploy_ids([checks.Tags.security])) is warned
+    if warned:
+        assert "JWT_GET_REFRESH_TOKEN_HANDLER" in only_message("W006").hint
