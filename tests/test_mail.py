@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from graphql_passwordreset.mail import send_password_reset_email
 from graphql_passwordreset.signals import reset_password_token_created
@@ -44,6 +46,9 @@ def test_link_is_mailed_to_the_stored_address(
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
     assert "https://app.example.com/reset?lang=en&amp;token=" in html
+    # The expiry names its time zone (the suite's TIME_ZONE is UTC).
+    assert re.search(r"Until \S.+ UTC, this link can be used once\.", message.body)
+    assert re.search(r"Until \S.+ UTC, this link can be used once\.", html)
 
 
 def test_without_a_reset_url_the_code_itself_is_mailed(
@@ -58,8 +63,11 @@ def test_german_request_gets_a_german_mail(
     plain_gql: GraphQLClient, make_user: Any, mail_receiver: None, reset_url_settings: None
 ) -> None:
     make_user("carla@example.com")
-    plain_gql.request_reset("carla@example.com", HTTP_ACCEPT_LANGUAGE="de")
+    with timezone.override("Europe/Berlin"):
+        plain_gql.request_reset("carla@example.com", HTTP_ACCEPT_LANGUAGE="de")
     assert mail.outbox[0].subject == "Passwort zurücksetzen"
+    # In the active time zone, with its abbreviation (CET in winter, CEST in summer).
+    assert re.search(r"bis \S.+ \d\d:\d\d CES?T ein einziges Mal", mail.outbox[0].body)
 
 
 def test_user_without_address_gets_nothing_and_the_answer_is_unchanged(
