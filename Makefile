@@ -10,7 +10,7 @@ EXAMPLE := cd example_project && ../$(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format messages dist docs quickstart python313 tox matrix \
+.PHONY: help run test test-races lint format messages dist docs quickstart python313 tox matrix \
 	test-services timing fuzz load load-ci mailbox graphiql-assets schema e2e bench bench-scale \
 	bench-quick bench-profile clean
 
@@ -46,6 +46,9 @@ run: $(VENV)/.example ## migrate SQLite, create the demo user, serve the example
 test: $(VENV)/.dev ## the whole suite on SQLite, with both user models, with branch coverage
 	$(BIN)/python -m pytest --cov --cov-report=term --cov-fail-under=0 -p no:cacheprovider
 	$(BIN)/python -m pytest --ds=tests.settings_custom_user --cov --cov-append --cov-report=term-missing -p no:cacheprovider
+
+test-races: $(VENV)/.dev ## the thread races that SQLite can run, on a SQLite file database (DB=sqlite-file)
+	DB=sqlite-file $(BIN)/python -m pytest -p no:cacheprovider tests/test_refresh_race.py
 
 lint: $(VENV)/.dev ## ruff (lint and format check) and mypy (strict, django-stubs)
 	$(BIN)/ruff check .
