@@ -8,6 +8,10 @@ Connect it if plain e-mail through Django's e-mail framework is all you need::
     reset_password_token_created.connect(send_password_reset_email)
 
 Override the templates under ``graphql_passwordreset/email/`` to change the wording.
+
+It runs in the request when DELIVERY is "request", so it never waits on the mail server for
+ever: a project that sets no timeout of its own (EMAIL_TIMEOUT; from Django 6.1 the mailer's
+``OPTIONS["timeout"]``) gets DEFAULT_EMAIL_TIMEOUT.
 """
 
 from __future__ import annotations
@@ -15,10 +19,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import django
+from django.core import mail
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 
-__all__ = ["TEMPLATES", "send_password_reset_email"]
+__all__ = ["DEFAULT_EMAIL_TIMEOUT", "TEMPLATES", "send_password_reset_email"]
 
 logger = logging.getLogger("graphql_passwordreset")
 
@@ -27,6 +34,26 @@ TEMPLATES = {
     "text": "graphql_passwordreset/email/password_reset.txt",
     "html": "graphql_passwordreset/email/password_reset.html",
 }
+
+# Seconds each blocking SMTP operation (the connection, every command) may take when the
+# project set no timeout: Django's own default, None, waits for ever on a server that accepts
+# and never answers, and the request hangs until the web server kills it. Set EMAIL_TIMEOUT (or
+# the mailer's OPTIONS["timeout"]) to choose another bound; it always wins over this one.
+DEFAULT_EMAIL_TIMEOUT = 10
+
+
+def _connection() -> BaseEmailBackend:
+    """The default mailer, bounded in time when it is SMTP-like and the project set no bound."""
+    if django.VERSION >= (6, 1):
+        # MAILERS (or, until it is set, the EMAIL_* settings); get_connection() is deprecated.
+        connection: BaseEmailBackend = mail.mailers.default  # type: ignore[attr-defined,unused-ignore]
+    else:
+        connection = mail.get_connection()
+    # Only SMTP-like backends have a timeout (None: wait for ever); locmem, console, file and a
+    # project's own backend are used as they are.
+    if getattr(connection, "timeout", False) is None:
+        connection.timeout = DEFAULT_EMAIL_TIMEOUT  # type: ignore[attr-defined]
+    return connection
 
 
 def send_password_reset_email(
@@ -58,4 +85,6 @@ def send_password_reset_email(
         to=[recipient],
     )
     message.attach_alternative(render_to_string(TEMPLATES["html"], context), "text/html")
-    message.send()
+    # A failure (the server down, or silent past the timeout) propagates: the signal's sender
+    # logs it on the graphql_passwordreset logger and the client's answer does not change.
+    _connection().send_messages([message])
