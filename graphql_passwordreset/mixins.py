@@ -16,9 +16,11 @@ from graphql import GraphQLError
 
 from . import services
 from .conf import passwordreset_settings
+from .errors import ErrorCode, ErrorDetail
 from .types import errors_field
 
 __all__ = [
+    "MAX_FIELDS_PER_REQUEST",
     "ConfirmPasswordResetMixin",
     "RequestPasswordResetMixin",
     "ValidateResetTokenMixin",
@@ -29,6 +31,33 @@ logger = logging.getLogger("graphql_passwordreset")
 UNEXPECTED_ERROR_MESSAGE = _(
     "The password reset could not be processed right now. Please try again later."
 )
+
+
+# Password-reset fields (of all three operations together) one request runs for real. Each
+# field after them answers THROTTLED at once, without a cache or database round trip, so a
+# document of thousands of aliases costs what graphene costs to execute it, and no more. The
+# fields that run count against RATES as always, so aliases do not multiply the allowance.
+MAX_FIELDS_PER_REQUEST = 10
+# Where the count is kept on the request (graphene-django's context, one per HTTP request).
+_FIELD_COUNT_ATTRIBUTE = "graphql_passwordreset_fields_run"
+
+
+def over_field_limit(info: graphene.ResolveInfo) -> bool:
+    """Count one password-reset field of this request; True when it is past
+    MAX_FIELDS_PER_REQUEST and must not run. A context that takes no attributes (None, a
+    dict) is not counted: only a schema run without an HTTP request passes one."""
+    context = info.context
+    try:
+        used = getattr(context, _FIELD_COUNT_ATTRIBUTE, 0) + 1
+        setattr(context, _FIELD_COUNT_ATTRIBUTE, used)
+    except AttributeError:
+        return False
+    return bool(used > MAX_FIELDS_PER_REQUEST)
+
+
+def refused() -> services.Outcome:
+    """The answer of a field past the limit: THROTTLED, as if its rate were spent."""
+    return services.Outcome(errors=[ErrorDetail.of(ErrorCode.THROTTLED, None)])
 
 
 def run_service(operation: Callable[..., services.Outcome], *args: Any, **kwargs: Any) -> Any:
@@ -61,14 +90,17 @@ class RequestPasswordResetMixin:
         # Signal receivers get this payload as ``instance``; like the original package's view
         # instance it carries the request.
         payload.request = info.context
-        outcome = run_service(
-            services.request_password_reset,
-            info.context,
-            email,
-            redirect_url,
-            sender=cls,
-            instance=payload,
-        )
+        if over_field_limit(info):
+            outcome = refused()
+        else:
+            outcome = run_service(
+                services.request_password_reset,
+                info.context,
+                email,
+                redirect_url,
+                sender=cls,
+                instance=payload,
+            )
         payload.ok, payload.errors = outcome.ok, outcome.errors
         return payload
 
@@ -97,9 +129,12 @@ class ConfirmPasswordResetMixin:
         password: str,
         email: str | None = None,
     ) -> Any:
-        outcome = run_service(
-            services.confirm_password_reset, info.context, token, password, email, sender=cls
-        )
+        if over_field_limit(info):
+            outcome = refused()
+        else:
+            outcome = run_service(
+                services.confirm_password_reset, info.context, token, password, email, sender=cls
+            )
         return cls(  # type: ignore[call-arg]
             ok=outcome.ok,
             errors=outcome.errors,
@@ -127,7 +162,10 @@ class ValidateResetTokenMixin:
     def validate_reset_token(
         cls, root: Any, info: graphene.ResolveInfo, token: str, email: str | None = None
     ) -> Any:
-        outcome = run_service(services.validate_reset_token, info.context, token, email)
+        if over_field_limit(info):
+            outcome = refused()
+        else:
+            outcome = run_service(services.validate_reset_token, info.context, token, email)
         payload = cls(valid=outcome.ok, errors=outcome.errors)  # type: ignore[call-arg]
         user = outcome.user
         if user is not None and passwordreset_settings.USER_DETAILS_ON_VALIDATION:
