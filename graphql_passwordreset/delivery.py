@@ -22,12 +22,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.crypto import salted_hmac
 from django.utils.module_loading import import_string
 
 from .client import audit_ip, audit_user_agent
 from .conf import IN_REQUEST, passwordreset_settings
 
-__all__ = ["ResetJob", "dispatch", "get_dispatcher"]
+__all__ = ["ResetJob", "address_digest", "dispatch", "get_dispatcher"]
 
 logger = logging.getLogger("graphql_passwordreset")
 
@@ -97,14 +98,26 @@ def get_dispatcher() -> Callable[[dict[str, Any]], Any] | None:
     return _import_dispatcher(path)
 
 
+def address_digest(address: str) -> str:
+    """A short keyed digest of ``address`` (under SECRET_KEY), logged in place of the address:
+    compute it for an address to find that address's lines in the log."""
+    return salted_hmac(
+        "graphql_passwordreset.delivery.address_digest", address, algorithm="sha256"
+    ).hexdigest()[:12]
+
+
 def dispatch(dispatcher: Callable[[dict[str, Any]], Any], job: ResetJob) -> None:
-    """Hand ``job`` to ``dispatcher``. A failure (a broker down) is logged, never raised: the
-    answer must not tell a known address from an unknown one."""
+    """Hand ``job`` to ``dispatcher``. A failure (a broker down, or silent past the
+    dispatcher's bound) is logged as a lost job, never raised: the answer must not tell a known
+    address from an unknown one."""
     try:
         dispatcher(job.as_dict())
     except Exception:
+        # The job holds no token; its address is logged only as a digest.
         logger.exception(
-            "The password reset dispatcher %s failed; no reset e-mail will be sent for this "
-            "request.",
+            "The password reset dispatcher %s failed: the job for address %s (sender %s) is "
+            "lost, and no reset e-mail will be sent for this request.",
             passwordreset_settings.DELIVERY,
+            address_digest(job.address),
+            job.sender,
         )

@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,13 +17,14 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from graphql_passwordreset import mutations, relay, services
+from graphql_passwordreset import delivery, mutations, relay, services
 from graphql_passwordreset.contrib import celery as celery_delivery
 from graphql_passwordreset.models import ResetPasswordToken
 from graphql_passwordreset.signals import reset_password_token_created
 
 from . import dispatchers
 from .conftest import CapturedTokens, GraphQLClient, PinnedClock, codes, email_of, token_of
+from .silent_server import silent_server
 
 TRANSACTION_CONTROL = re.compile(r"^(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|BEGIN)\b")
 QUERY = 'mutation { requestPasswordReset(email: "%s") { ok errors { code } } }'
@@ -236,7 +238,14 @@ def test_a_failing_dispatcher_is_logged_and_the_answer_is_unchanged(
         result = gql.request_reset(email_of(user))
     assert result["ok"] is True and result["errors"] == []
     (record,) = caplog.records
-    assert "tests.dispatchers.broken" in record.getMessage()
+    message = record.getMessage()
+    assert "tests.dispatchers.broken" in message
+    assert "is lost" in message
+    # The address only as its digest, and the operation that asked.
+    assert email_of(user) not in message
+    assert delivery.address_digest(email_of(user)) in message
+    expected_sender = relay.RequestPasswordReset if gql.relay else mutations.RequestPasswordReset
+    assert f"{expected_sender.__module__}.{expected_sender.__qualname__}" in message
     assert record.exc_info and record.exc_info[0] is ConnectionError
 
 
@@ -359,3 +368,45 @@ def test_the_celery_dispatcher_runs_the_task(
     (call,) = captured.calls
     assert call["reset_password_token"].user == user
     assert celery_delivery.deliver_password_reset.name == celery_delivery.TASK_NAME
+
+
+@pytest.fixture(params=["redis", "amqp"])
+def silent_broker(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The current Celery app's broker accepts connections and never answers (a Redis or a
+    RabbitMQ that is paused), as a project's app configured with that broker URL."""
+    from celery import Celery
+
+    with silent_server() as (host, port):
+        url = (
+            f"redis://{host}:{port}/0"
+            if request.param == "redis"
+            else f"amqp://guest:guest@{host}:{port}//"
+        )
+        app = Celery("tests-silent-broker", broker=url, set_as_current=True)
+        yield
+        app.close()
+
+
+def test_a_silent_broker_answers_in_time_and_the_job_is_logged_as_lost(
+    gql: GraphQLClient,
+    user: Any,
+    configure: Callable[..., None],
+    silent_broker: None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The publish gives up within its bound (without one it waits until the server drops the
+    connection, after 5 s), and the lost job is logged without the address."""
+    configure(DELIVERY="graphql_passwordreset.contrib.celery.dispatch")
+    for _ in range(2):  # and again, on the connection pool the first request left behind
+        caplog.clear()
+        started = time.monotonic()
+        with caplog.at_level(logging.ERROR, logger="graphql_passwordreset"):
+            result = gql.request_reset(email_of(user))
+        elapsed = time.monotonic() - started
+        assert result["ok"] is True and result["errors"] == []
+        assert elapsed < 2, f"the request took {elapsed:.1f} s"
+        (record,) = [r for r in caplog.records if r.name == "graphql_passwordreset"]
+        assert record.levelno == logging.ERROR
+        assert "is lost" in record.getMessage()
+        assert delivery.address_digest(email_of(user)) in record.getMessage()
+        assert email_of(user) not in record.getMessage()
