@@ -32,6 +32,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/1"),
         "KEY_PREFIX": os.environ["LOAD_REDIS_PREFIX"],
+        # As docs/security.md advises: the throttles are on every request's path.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
 

@@ -21,6 +21,9 @@ if _CACHE == "redis":
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ.get("SERVICES_CACHE_URL", "redis://127.0.0.1:6379/5"),
             "KEY_PREFIX": os.environ["SERVICES_CACHE_PREFIX"],
+            # The throttles run on every request: a paused Redis must not stall them (redis-py
+            # waits for ever by default). Past these bounds the operation fails closed.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 elif _CACHE == "locmem":
