@@ -27,6 +27,8 @@ from .conf import (
     parse_rate,
     passwordreset_settings,
 )
+from .mail import DEFAULT_EMAIL_TIMEOUT, default_mailer, has_no_timeout
+from .signals import reset_password_token_created
 from .tokens import get_token_generator_class
 
 __all__ = ["check_deployment", "check_security", "check_settings", "register"]
@@ -85,6 +87,14 @@ MESSAGES: dict[str, tuple[str, str | None]] = {
         "token that outlives the reset.",
         'Set JWT_GET_REFRESH_TOKEN_HANDLER to "graphql_passwordreset.contrib.graphql_jwt.'
         'get_refresh_token".',
+    ),
+    "W007": (
+        "{name} is {value} and the default mailer has no timeout: a reset_password_token_created "
+        "receiver that sends mail in the request waits for ever on a mail server that stops "
+        "answering (the ready-made send_password_reset_email bounds itself to {detail} seconds; "
+        "receivers of your own do not).",
+        'Set EMAIL_TIMEOUT (from Django 6.1, the "timeout" OPTION of MAILERS["default"]), for '
+        "example to 10.",
     ),
     "W002": (
         "{name} contains '*': a client may then send reset links pointing to any host.",
@@ -339,7 +349,21 @@ def check_deployment(**kwargs: Any) -> list[checks.CheckMessage]:
     delivery = passwordreset_settings.raw("DELIVERY")
     if delivery == IN_REQUEST and not settings.DEBUG:
         warnings.append(_message("W005", "DELIVERY", delivery))
+    warnings += _check_mail_timeout()
     return warnings
+
+
+def _check_mail_timeout() -> Iterator[checks.CheckMessage]:
+    """W007: receivers run in the request, and an SMTP-like default mailer waits for ever."""
+    delivery = passwordreset_settings.raw("DELIVERY")
+    if delivery != IN_REQUEST or not reset_password_token_created.has_listeners():
+        return
+    try:
+        mailer = default_mailer()
+    except Exception:  # mail is misconfigured: Django reports it when mail is sent
+        return
+    if has_no_timeout(mailer):
+        yield _message("W007", "DELIVERY", delivery, detail=DEFAULT_EMAIL_TIMEOUT)
 
 
 def register() -> None:

@@ -42,16 +42,27 @@ TEMPLATES = {
 DEFAULT_EMAIL_TIMEOUT = 10
 
 
-def _connection() -> BaseEmailBackend:
-    """The default mailer, bounded in time when it is SMTP-like and the project set no bound."""
+def default_mailer() -> BaseEmailBackend:
+    """A new connection of the project's default mailer, configured as Django configures it."""
     if django.VERSION >= (6, 1):
         # MAILERS (or, until it is set, the EMAIL_* settings); get_connection() is deprecated.
         connection: BaseEmailBackend = mail.mailers.default  # type: ignore[attr-defined,unused-ignore]
     else:
         connection = mail.get_connection()
+    return connection
+
+
+def has_no_timeout(connection: BaseEmailBackend) -> bool:
+    """Whether ``connection`` is SMTP-like (it has a timeout) and waits for ever (None)."""
+    return getattr(connection, "timeout", False) is None
+
+
+def _connection() -> BaseEmailBackend:
+    """The default mailer, bounded in time when it is SMTP-like and the project set no bound."""
+    connection = default_mailer()
     # Only SMTP-like backends have a timeout (None: wait for ever); locmem, console, file and a
     # project's own backend are used as they are.
-    if getattr(connection, "timeout", False) is None:
+    if has_no_timeout(connection):
         connection.timeout = DEFAULT_EMAIL_TIMEOUT  # type: ignore[attr-defined]
     return connection
 

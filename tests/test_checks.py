@@ -5,8 +5,10 @@ it, legacy django-rest-passwordreset setting names included; `manage.py check` f
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from typing import Any
 
+import django
 import pytest
 from django.core import checks
 from django.core.management import call_command
@@ -14,6 +16,8 @@ from django.core.management.base import SystemCheckError
 
 from graphql_passwordreset.checks import JWT_HANDLERS
 from graphql_passwordreset.conf import LEGACY_NAMES
+from graphql_passwordreset.mail import send_password_reset_email
+from graphql_passwordreset.signals import reset_password_token_created
 from graphql_passwordreset.tokens import BaseTokenGenerator
 
 from .conftest import user_fields
@@ -572,3 +576,48 @@ def test_rotating_refresh_tokens_without_our_handler_are_a_security_warning(
     assert ("W006" in deploy_ids([checks.Tags.security])) is warned
     if warned:
         assert "JWT_GET_REFRESH_TOKEN_HANDLER" in only_message("W006").hint
+
+
+@pytest.fixture
+def smtp_without_timeout(settings: Any) -> Iterator[None]:
+    """An SMTP default mailer with no timeout, and a reset_password_token_created receiver."""
+    backend = "django.core.mail.backends.smtp.EmailBackend"
+    if django.VERSION >= (6, 1):
+        settings.MAILERS = {"default": {"BACKEND": backend, "OPTIONS": {"host": "localhost"}}}
+    else:
+        settings.EMAIL_BACKEND = backend
+        settings.EMAIL_TIMEOUT = None
+    reset_password_token_created.connect(send_password_reset_email, dispatch_uid="tests-w007")
+    yield
+    reset_password_token_created.disconnect(dispatch_uid="tests-w007")
+
+
+def test_mail_in_the_request_without_a_timeout_is_a_deploy_warning(
+    settings: Any, smtp_without_timeout: None
+) -> None:
+    assert "W007" not in ids()
+    message = only_deploy_message("W007")
+    assert "DELIVERY" in message.msg and "10 seconds" in message.msg
+    assert message.hint and "EMAIL_TIMEOUT" in message.hint
+    # A timeout, delivery from a worker, or no receiver at all: nothing to warn about.
+    if django.VERSION >= (6, 1):
+        settings.MAILERS["default"]["OPTIONS"]["timeout"] = 10
+    else:
+        settings.EMAIL_TIMEOUT = 10
+    assert "W007" not in deploy_ids()
+
+
+@pytest.mark.parametrize("case", ["worker", "no-receiver", "locmem"])
+def test_no_mail_timeout_warning_without_unbounded_mail_in_the_request(
+    settings: Any, smtp_without_timeout: None, case: str
+) -> None:
+    if case == "worker":
+        configure(settings, DELIVERY="graphql_passwordreset.contrib.celery.dispatch")
+    elif case == "no-receiver":
+        reset_password_token_created.disconnect(dispatch_uid="tests-w007")
+        assert not reset_password_token_created.has_listeners()
+    elif django.VERSION >= (6, 1):
+        settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    else:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert "W007" not in deploy_ids()
