@@ -11,7 +11,14 @@ from django.db import models
 
 from .conf import passwordreset_settings
 
-__all__ = ["MAX_ADDRESS_LENGTH", "clean_address", "encodable", "lookup_is_email", "normalise"]
+__all__ = [
+    "MAX_ADDRESS_LENGTH",
+    "clean_address",
+    "encodable",
+    "lookup_is_email",
+    "looks_like_an_address",
+    "normalise",
+]
 
 # No stored address is longer (RFC 3696's 64 + 1 + 255, rounded up); anything longer is refused
 # before it reaches the database.
@@ -58,9 +65,42 @@ def clean_address(value: str | None) -> str | None:
         # EmailValidator's domain part admits lone surrogates; no real address has one.
         if len(address) > MAX_ADDRESS_LENGTH or not encodable(address):
             return None
-        try:
-            # Validate the address as it compares (NFKC): fullwidth letters are the same address.
-            EmailValidator()(unicodedata.normalize("NFKC", address))
-        except ValidationError:
+        if not looks_like_an_address(unicodedata.normalize("NFKC", address)):
             return None
     return address
+
+
+# Characters no local part of a stored address holds, quoted forms aside.
+_NOT_IN_LOCAL_PART = frozenset('"(),:;<>@[\\]')
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Zs"})
+
+
+def looks_like_an_address(address: str) -> bool:
+    """Loosely an e-mail address, checked as it compares (NFKC: fullwidth letters are the same
+    address): Django's EmailValidator, or else a non-ASCII local part (``straße@``, which
+    Django's validator refuses though such addresses are stored) on a domain it accepts.
+
+    Loose on purpose: the form only decides whether to look the address up at all; the lookup
+    itself (users.py) still matches stored addresses strictly.
+    """
+    validate = EmailValidator()
+    try:
+        validate(address)
+        return True
+    except ValidationError:
+        pass
+    local, _, domain = address.rpartition("@")
+    if not local or len(local) > 64 or local.isascii():
+        return False  # an ASCII local part Django refuses is malformed
+    if any(
+        ch in _NOT_IN_LOCAL_PART or unicodedata.category(ch) in _INVISIBLE_CATEGORIES
+        for ch in local
+    ):
+        return False
+    if local.startswith(".") or local.endswith(".") or ".." in local:
+        return False
+    try:
+        validate(f"local@{domain}")  # the domain, by Django's own rules (IDNA included)
+    except ValidationError:
+        return False
+    return True

@@ -70,6 +70,10 @@ MESSAGES: dict[str, tuple[str, str | None]] = {
         '{name} must be "request" or the dotted path of a dispatcher callable: {detail}',
         "graphql_passwordreset.contrib.celery.dispatch delivers from a Celery worker.",
     ),
+    "E015": (
+        "{name} must be a whole number of bits from 1 to 128, not {value}.",
+        "64 counts each IPv6 site (one /64) as one client; 128 counts single addresses.",
+    ),
     "W001": (
         "{name} draws from only {detail} possible tokens and REQUIRE_EMAIL_WITH_TOKEN is off, so "
         "a guessed code is not tied to one account.",
@@ -286,6 +290,9 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
         value = raw(key)
         if not _is_int(value) or value < minimum:
             errors.append(_message("E013", key, value, detail=minimum))
+    prefix = raw("IPV6_PREFIX_LENGTH")
+    if not _is_int(prefix) or not 1 <= prefix <= 128:
+        errors.append(_message("E015", "IPV6_PREFIX_LENGTH", prefix))
     return errors
 
 

@@ -10,7 +10,7 @@ from .addresses import normalise
 from .conf import passwordreset_settings
 from .models import USER_AGENT_MAX_LENGTH
 
-__all__ = ["audit_ip", "audit_user_agent", "client_ip"]
+__all__ = ["audit_ip", "audit_user_agent", "client_ip", "throttle_key"]
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -53,3 +53,19 @@ def audit_ip(request: HttpRequest) -> str | None:
 def audit_user_agent(request: HttpRequest) -> str:
     raw = str(request.META.get(passwordreset_settings.USER_AGENT_HEADER, "") or "")
     return raw.replace("\x00", "")[:USER_AGENT_MAX_LENGTH]
+
+
+def throttle_key(request: HttpRequest) -> str:
+    """The client as the per-client rate limits count it: its address, or for IPv6 its network
+    of IPV6_PREFIX_LENGTH bits, since one site is handed a whole /64 to pick addresses from."""
+    address = client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv4Address):
+        return address
+    if parsed.ipv4_mapped:
+        return str(parsed.ipv4_mapped)
+    prefix = passwordreset_settings.IPV6_PREFIX_LENGTH
+    return ipaddress.ip_network(f"{parsed}/{prefix}", strict=False).compressed

@@ -60,6 +60,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_TOKEN_ATTEMPTS": 5,
     "REQUIRE_EMAIL_WITH_TOKEN": False,
     "DELIVERY": IN_REQUEST,
+    "IPV6_PREFIX_LENGTH": 64,
 }
 
 # The django-rest-passwordreset setting each key replaces, honoured when the key is absent.
@@ -216,6 +217,11 @@ class PasswordResetSettings:
     @property
     def REQUIRE_EMAIL_WITH_TOKEN(self) -> bool:  # noqa: N802
         return cast(bool, self.raw("REQUIRE_EMAIL_WITH_TOKEN"))
+
+    @property
+    def IPV6_PREFIX_LENGTH(self) -> int:  # noqa: N802
+        """IPv6 clients are counted by their network of this many bits (one /64 is one site)."""
+        return cast(int, self.raw("IPV6_PREFIX_LENGTH"))
 
     @property
     def DELIVERY(self) -> str:  # noqa: N802

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 __all__ = [
     "BLANK_PASSWORD_MESSAGE",
+    "PASSWORD_TOO_LONG_FOR_HASHER_MESSAGE",
     "PASSWORD_TOO_LONG_MESSAGE",
     "ErrorCode",
     "ErrorDetail",
@@ -82,6 +83,10 @@ _DEFAULT_MESSAGES: dict[ErrorCode, Promise] = {
 
 BLANK_PASSWORD_MESSAGE = _("Enter a new password.")
 PASSWORD_TOO_LONG_MESSAGE = _("This password is too long.")
+PASSWORD_TOO_LONG_FOR_HASHER_MESSAGE = _(
+    "This password is too long: at most %(limit)d bytes (characters outside ASCII take more "
+    "than one)."
+)
 
 # Django's password validators report these codes; anything else is PASSWORD_INVALID.
 PASSWORD_VALIDATOR_CODES: dict[str, ErrorCode] = {

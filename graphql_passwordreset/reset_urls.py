@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -11,14 +12,24 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from .addresses import encodable
 from .conf import passwordreset_settings
 
-__all__ = ["MAX_URL_LENGTH", "redirect_url_allowed", "reset_url"]
+__all__ = ["DEFAULT_PORTS", "MAX_URL_LENGTH", "redirect_url_allowed", "reset_url"]
 
 MAX_URL_LENGTH = 2048
 
 
+# The URL's scheme's own port: an ALLOWED_REDIRECT_HOSTS entry without a port allows only it.
+DEFAULT_PORTS = {"http": 80, "https": 443}
+# White space, control characters and invisible format characters (bidi overrides such as
+# U+202E, zero-width characters): none belongs in a link, and some make it read otherwise.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Zs"})
+
+
 def redirect_url_allowed(url: str) -> bool:
-    """An absolute https URL (http too in DEBUG), without user info, on an allowed host."""
-    if len(url) > MAX_URL_LENGTH or any(ord(ch) < 33 or ch == "\\" for ch in url):
+    """An absolute https URL (http too in DEBUG), without user info, on an allowed host and
+    port, with no white space, control or invisible format character."""
+    if len(url) > MAX_URL_LENGTH or any(
+        ch == "\\" or unicodedata.category(ch) in INVISIBLE_CATEGORIES for ch in url
+    ):
         return False
     if not encodable(url):  # a lone surrogate cannot be percent-encoded into the reset URL
         return False
@@ -34,7 +45,11 @@ def redirect_url_allowed(url: str) -> bool:
         return False
     allowed = list(passwordreset_settings.ALLOWED_REDIRECT_HOSTS)
     host = parts.hostname
-    if not (validate_host(host, allowed) or (port and validate_host(f"{host}:{port}", allowed))):
+    if port is None or port == DEFAULT_PORTS[parts.scheme.lower()]:
+        host_allowed = validate_host(host, allowed)
+    else:  # another port must be named: "app.example.com:8443"
+        host_allowed = validate_host(f"{host}:{port}", allowed)
+    if not host_allowed:
         return False
     # Django's own guard against the remaining tricks (schemes, control characters, ...).
     return url_has_allowed_host_and_scheme(

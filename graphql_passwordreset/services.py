@@ -21,7 +21,7 @@ from django.utils import translation
 
 from . import delivery
 from .addresses import clean_address, encodable
-from .client import audit_ip, audit_user_agent, client_ip
+from .client import audit_ip, audit_user_agent, throttle_key
 from .conf import passwordreset_settings
 from .errors import ErrorCode, ErrorDetail
 from .models import ResetPasswordToken
@@ -192,7 +192,7 @@ def _throttled_find_token(
 ) -> ResetPasswordToken | Outcome:
     """Count the use against the client's ``scope`` limit, then find the token; a failed
     Outcome when the client is throttled or the token is not usable."""
-    if throttled(scope, client_ip(request)):
+    if throttled(scope, throttle_key(request)):
         return _fail(ErrorCode.THROTTLED, None)
     found = _find_token(key, email)
     if isinstance(found, ErrorDetail):
@@ -229,7 +229,7 @@ def request_password_reset(
     Unknown and ineligible addresses get the same answer as known ones unless
     NO_INFORMATION_LEAKAGE is off.
     """
-    if throttled("request_ip", client_ip(request)):
+    if throttled("request_ip", throttle_key(request)):
         return _fail(ErrorCode.THROTTLED, None)
     address = clean_address(email)
     if address is None:

@@ -1,7 +1,11 @@
 """Rate limits (the RATES setting), counted in Django's default cache.
 
-Each limit is a fixed-window counter: ``cache.add`` opens the window and ``cache.incr`` counts,
-both atomic on Redis and Memcached, so concurrent server processes share one allowance.
+"N per period" means at most N uses in any window of that length, not per clock window: each
+limit is N slots in the cache, and a use holds one slot for exactly one period. A use looks at
+all slots at once (one ``get_many``), takes a free one with ``add`` (atomic on Redis and
+Memcached: of several racing processes only one gets a slot), and is throttled when every slot
+is held. So concurrent server processes share one allowance, and no window ever holds more
+than N uses; the cache's whole-second expiry can let one more through at the edge.
 """
 
 from __future__ import annotations
@@ -20,19 +24,24 @@ _KEY_PREFIX = "graphql_passwordreset:throttle"
 
 
 def throttled(scope: str, ident: str) -> bool:
-    """Count one use of ``scope`` by ``ident``; True when that use is over the limit."""
+    """Count one use of ``scope`` by ``ident``; True when that use is over the limit (a
+    throttled use takes no slot)."""
     rate_value = passwordreset_settings.RATES.get(scope)
     if rate_value is None:
         return False
     rate = parse_rate(rate_value)
-    window = int(time.time() // rate.period)
     digest = hashlib.sha256(normalise(ident).encode("utf-8", "surrogatepass")).hexdigest()
-    key = f"{_KEY_PREFIX}:{scope}:{rate.count}/{rate.period}:{window}:{digest}"
-    # Count first: after the window's first use that is the only cache round trip. A new
-    # window's counter is created with add(), which only one of several racing processes
-    # wins; the others count on it. It expires a little after its window.
-    try:
-        used = cache.incr(key)
-    except ValueError:
-        used = 1 if cache.add(key, 1, timeout=rate.period + 1) else cache.incr(key)
-    return used > rate.count
+    slots = [
+        f"{_KEY_PREFIX}:{scope}:{rate.count}/{rate.period}:{digest}:{n}" for n in range(rate.count)
+    ]
+    now = time.time()
+    held = cache.get_many(slots)
+    for slot in slots:
+        taken_at = held.get(slot)
+        if taken_at is not None and taken_at > now - rate.period:
+            continue
+        if taken_at is not None:
+            cache.delete(slot)  # past its period by our clock, not yet by the cache's
+        if cache.add(slot, now, timeout=rate.period + 1):
+            return False
+    return True

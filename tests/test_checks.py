@@ -1,5 +1,5 @@
 """System checks for GRAPHQL_PASSWORDRESET: every bad value is reported at startup with an id
-(graphql_passwordreset.E001-E014, W001-W006) and a message naming the key as the project wrote
+(graphql_passwordreset.E001-E015, W001-W006) and a message naming the key as the project wrote
 it, legacy django-rest-passwordreset setting names included; `manage.py check` fails on it."""
 
 from __future__ import annotations
@@ -442,6 +442,10 @@ def test_w003_is_silent_with_both_or_neither(settings: Any) -> None:
         pytest.param("E011", {"RATES": {"request_ip": "lots"}}, id="rate-does-not-parse"),
         pytest.param("E011", {"RATES": {"request_ip": "0/minute"}}, id="rate-n-is-zero"),
         pytest.param("E013", {"MAX_TOKEN_ATTEMPTS": 0}, id="no-attempts"),
+        pytest.param("E015", {"IPV6_PREFIX_LENGTH": 0}, id="prefix-zero"),
+        pytest.param("E015", {"IPV6_PREFIX_LENGTH": 129}, id="prefix-too-long"),
+        pytest.param("E015", {"IPV6_PREFIX_LENGTH": "64"}, id="prefix-string"),
+        pytest.param("E015", {"IPV6_PREFIX_LENGTH": True}, id="prefix-bool"),
     ],
 )
 def test_manage_py_check_fails_on_a_bad_value(

@@ -12,7 +12,7 @@ from django.test import RequestFactory
 
 from graphql_passwordreset import throttling
 from graphql_passwordreset.addresses import MAX_ADDRESS_LENGTH, clean_address, normalise
-from graphql_passwordreset.client import audit_ip, audit_user_agent, client_ip
+from graphql_passwordreset.client import audit_ip, audit_user_agent, client_ip, throttle_key
 from graphql_passwordreset.conf import Rate, parse_rate
 from graphql_passwordreset.errors import ErrorCode
 from graphql_passwordreset.passwords import MAX_PASSWORD_LENGTH, password_errors
@@ -55,6 +55,32 @@ def test_a_dotless_i_is_not_an_i() -> None:
 )
 def test_clean_address_refuses_what_cannot_be_an_address(value: str | None) -> None:
     assert clean_address(value) is None
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["straße@example.com", "josé.garcía@example.com", "用户@例子.广告", "ö@xn--bcher-kva.example"],
+)
+def test_a_non_ascii_local_part_is_an_address(address: str) -> None:
+    assert clean_address(address) == address
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "straße@",
+        "straße@example..com",
+        "stra ße@example.com",
+        "stra\u202eße@example.com",
+        ".straße@example.com",
+        "stra..ße@example.com",
+        'straße"@example.com',
+        "ß" * 65 + "@example.com",
+        "bad address@example.com",
+    ],
+)
+def test_a_loose_local_part_still_needs_a_sound_form(address: str) -> None:
+    assert clean_address(address) is None
 
 
 def test_clean_address_keeps_what_it_looks_up_stripped() -> None:
@@ -121,6 +147,26 @@ def test_audit_ip_keeps_the_first_claimed_address(settings: Any, header: str, ke
     assert audit_ip(request_from(HTTP_X_REAL_IP=header)) == kept
 
 
+@pytest.mark.parametrize(
+    ("remote", "prefix", "key"),
+    [
+        ("2001:db8:1:2:3:4:5:6", 64, "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff::1", 64, "2001:db8:1:2::/64"),  # same /64, same client
+        ("2001:db8:1:3::1", 64, "2001:db8:1:3::/64"),
+        ("2001:db8:1:2:3:4:5:6", 48, "2001:db8:1::/48"),
+        ("2001:db8:1:2:3:4:5:6", 128, "2001:db8:1:2:3:4:5:6/128"),
+        ("::ffff:198.51.100.7", 64, "198.51.100.7"),
+        ("198.51.100.7", 64, "198.51.100.7"),
+        ("not an address", 64, "not an address"),
+    ],
+)
+def test_throttles_key_ipv6_clients_by_their_network(
+    settings: Any, remote: str, prefix: int, key: str
+) -> None:
+    configure(settings, IPV6_PREFIX_LENGTH=prefix)
+    assert throttle_key(request_from(remote)) == key
+
+
 def test_audit_user_agent_drops_nul_and_is_bounded() -> None:
     agent = audit_user_agent(request_from(HTTP_USER_AGENT="Browser\x00/1.0" + "x" * 1000))
     assert agent.startswith("Browser/1.0") and len(agent) == 512
@@ -134,7 +180,9 @@ def test_audit_user_agent_drops_nul_and_is_bounded() -> None:
     [
         ("https://app.example.com/reset", True),
         ("https://APP.example.com/reset?next=1", True),
-        ("https://app.example.com:8443/reset", True),  # today any port of a listed host
+        ("https://app.example.com:443/reset", True),  # the scheme's own port, spelled out
+        ("https://app.example.com:8443/reset", False),  # no port listed: the default one only
+        ("https://app.example.com:80/reset", False),
         ("http://app.example.com/reset", False),  # https only outside DEBUG
         ("https://evil.example.org/reset", False),
         ("https://user@app.example.com/reset", False),
@@ -146,6 +194,13 @@ def test_audit_user_agent_drops_nul_and_is_bounded() -> None:
         ("/reset", False),
         ("https://[::1/", False),
         ("https://app.example.com/" + "x" * MAX_URL_LENGTH, False),
+        ("https://app.example.com/\u202ereset", False),  # right-to-left override
+        ("https://app.example.com/re\u200bset", False),  # zero-width space
+        ("https://app.example.com/\u2066x\u2069", False),  # bidi isolates
+        ("https://app.example.com/re\u00a0set", False),  # no-break space
+        ("https://app.example.com/\u2028", False),  # line separator
+        ("https://app.example.com/\x7f", False),
+        ("https://app.example.com/caf\u00e9", True),  # letters of any script are fine
     ],
 )
 def test_redirect_url_rules(settings: Any, url: str, allowed: bool) -> None:
@@ -154,10 +209,27 @@ def test_redirect_url_rules(settings: Any, url: str, allowed: bool) -> None:
     assert redirect_url_allowed(url) is allowed
 
 
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://app.example.com:8443/reset", True),
+        ("https://app.example.com:8444/reset", False),
+        ("https://app.example.com/reset", False),  # only the listed port
+        ("https://other.example.com:8443/reset", False),
+    ],
+)
+def test_an_entry_with_a_port_allows_that_port(settings: Any, url: str, allowed: bool) -> None:
+    configure(settings, ALLOWED_REDIRECT_HOSTS=["app.example.com:8443"])
+    settings.DEBUG = False
+    assert redirect_url_allowed(url) is allowed
+
+
 def test_http_redirect_urls_in_debug_only(settings: Any) -> None:
-    configure(settings, ALLOWED_REDIRECT_HOSTS=["localhost"])
+    configure(settings, ALLOWED_REDIRECT_HOSTS=["localhost:3000"])
     settings.DEBUG = True
     assert redirect_url_allowed("http://localhost:3000/reset")
+    settings.DEBUG = False
+    assert not redirect_url_allowed("http://localhost:3000/reset")
 
 
 @pytest.mark.parametrize(
@@ -216,6 +288,42 @@ def test_a_rate_allows_its_count_then_throttles(settings: Any, clock: PinnedCloc
     assert throttling.throttled("validate_ip", "10.0.0.2") is False
     clock.now += 60
     assert throttling.throttled("validate_ip", "10.0.0.1") is False
+
+
+def test_a_rate_holds_in_any_window_not_per_clock_window(settings: Any, clock: PinnedClock) -> None:
+    """3/minute: three uses late in one minute and none allowed early in the next; each use
+    frees its slot exactly a minute after it was made."""
+    configure(settings, RATES={"validate_ip": "3/minute"})
+    clock.now = 60 * 1_000_000 + 50  # 50 s into a clock minute
+    assert [throttling.throttled("validate_ip", "10.0.0.1") for _ in range(3)] == [False] * 3
+    clock.now += 15  # 5 s into the next clock minute: a fixed window would start afresh
+    assert throttling.throttled("validate_ip", "10.0.0.1") is True
+    clock.now += 44  # 59 s after the three uses
+    assert throttling.throttled("validate_ip", "10.0.0.1") is True
+    clock.now += 1.5  # 60.5 s after them: their slots are free again
+    assert [throttling.throttled("validate_ip", "10.0.0.1") for _ in range(4)] == [
+        False,
+        False,
+        False,
+        True,
+    ]
+
+
+def test_uses_spread_out_never_exceed_the_rate_in_any_window(
+    settings: Any, clock: PinnedClock
+) -> None:
+    """A client trying every 7 seconds for five minutes against 5/minute: every window of a
+    minute holds at most five allowed uses."""
+    configure(settings, RATES={"validate_ip": "5/minute"})
+    allowed = []
+    start = clock.now
+    while clock.now < start + 300:
+        if not throttling.throttled("validate_ip", "10.0.0.1"):
+            allowed.append(clock.now)
+        clock.now += 7
+    assert len(allowed) >= 20  # it does let uses through as slots free up
+    for first in allowed:
+        assert len([t for t in allowed if first <= t < first + 60]) <= 5
 
 
 def test_identities_are_counted_normalised(settings: Any, clock: PinnedClock) -> None:

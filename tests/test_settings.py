@@ -13,7 +13,7 @@ import pytest
 from django.core.checks import run_checks
 from django.utils import timezone
 
-from graphql_passwordreset.conf import passwordreset_settings
+from graphql_passwordreset.conf import DEFAULTS, passwordreset_settings
 from graphql_passwordreset.models import ResetPasswordToken
 
 from .conftest import GraphQLClient, user_fields
@@ -78,8 +78,11 @@ def test_every_key_has_the_documented_default(settings: Any) -> None:
         "TRUSTED_PROXY_COUNT": 0,
         "MAX_TOKEN_ATTEMPTS": 5,
         "REQUIRE_EMAIL_WITH_TOKEN": False,
+        "DELIVERY": "request",
+        "IPV6_PREFIX_LENGTH": 64,
     }
     assert {key: getattr(passwordreset_settings, key) for key in documented} == documented
+    assert set(documented) == set(DEFAULTS)  # every key is written out above
 
 
 def test_an_empty_settings_dict_gives_the_same_defaults_as_no_dict(settings: Any) -> None:

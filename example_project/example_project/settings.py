@@ -12,6 +12,7 @@ folder. A few environment variables adapt it (all optional):
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django
 from django.core.exceptions import ImproperlyConfigured
@@ -24,6 +25,7 @@ SECRET_KEY = os.environ.get(
 DEBUG = True
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 EXAMPLE_BASE_URL = os.environ.get("EXAMPLE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+_EXAMPLE_BASE = urlsplit(EXAMPLE_BASE_URL)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -120,8 +122,14 @@ GRAPHQL_PASSWORDRESET = {
     # end's "choose a new password" page (accounts/views.py).
     "RESET_URL": f"{EXAMPLE_BASE_URL}/reset-password/",
     # The front end asks for links to its own page with redirectUrl, which must be on one of
-    # these hosts, any port (http is accepted because DEBUG is on; outside DEBUG only https is).
-    "ALLOWED_REDIRECT_HOSTS": ["127.0.0.1", "localhost"],
+    # these hosts; an entry without a port allows the scheme's default port only, so the
+    # example lists the port it is served on (http is accepted because DEBUG is on; outside
+    # DEBUG only https is).
+    "ALLOWED_REDIRECT_HOSTS": [
+        f"{host}:{_EXAMPLE_BASE.port}" if _EXAMPLE_BASE.port else host
+        for host in dict.fromkeys(["127.0.0.1", "localhost", _EXAMPLE_BASE.hostname or ""])
+        if host
+    ],
     # A successful reset answers with a JWT, so the front end signs the user in right away.
     "LOGIN_ON_CONFIRM": True,
     # Looser than the package's defaults (5 requests an hour per address, 20 per client
