@@ -22,6 +22,13 @@ It also answers 400 to two kinds of body that graphene-django 3's GraphQLView do
 and turns into a 500: an ``application/graphql`` body that is not UTF-8, and JSON nested
 deeper than Python's recursion limit (in the body or in the variables). See
 ``refuse_unparsable_bodies``; the docs' "Known upstream behaviour" shows it for any project.
+
+And it bounds the work one request can cause (``refuse_oversized_documents``): a body over
+MAX_BODY_BYTES is refused before it is read (413), a document of more than MAX_TOKENS tokens
+before it is parsed (400), both in GraphQL's error shape. graphene-django parses, validates
+and executes every field of a document, so without these a document of 20,000 aliases keeps a
+worker busy for longer than gunicorn's timeout. The docs' security page ("Bounded work per
+request") has the figures.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from graphene_django.views import GraphQLView
+from graphql import GraphQLError, Lexer, Source, TokenKind
 from graphql_jwt.settings import jwt_settings
 
 View = Callable[..., HttpResponse]
@@ -121,8 +129,76 @@ def refuse_unparsable_bodies(view: View) -> View:
     return wrapper
 
 
+# The largest body and document the endpoints accept. GraphiQL's introspection query is about
+# 300 tokens and the front end's largest about 30; 2,000 tokens allow some 180 aliased fields.
+MAX_BODY_BYTES = 100_000
+MAX_TOKENS = 2_000
+
+
+def more_tokens_than(query: str, limit: int) -> bool:
+    """Whether ``query`` has more than ``limit`` tokens, found by lexing at most limit + 1 of
+    them (graphql-core's public Lexer): no parse, no syntax tree. A document that does not
+    lex is left to GraphQLView, which answers its syntax error."""
+    lexer = Lexer(Source(query))
+    try:
+        for _ in range(limit + 1):
+            if lexer.advance().kind == TokenKind.EOF:
+                return False
+    except GraphQLError:
+        return False
+    return True
+
+
+def queries_of(request: HttpRequest) -> list[str]:
+    """The GraphQL documents a request carries, where GraphQLView looks for them: the query
+    string, a JSON body (one request, or a batch's list), an application/graphql body, a form."""
+    found: list[Any] = [request.GET.get("query")]
+    if request.method == "POST":
+        if request.content_type == "application/json":
+            try:
+                body = json.loads(request.body)
+            except (ValueError, RecursionError):
+                body = None  # GraphQLView or refuse_unparsable_bodies answers it
+            for entry in body if isinstance(body, list) else [body]:
+                if isinstance(entry, dict):
+                    found.append(entry.get("query"))
+        elif request.content_type == "application/graphql":
+            found.append(request.body.decode("utf-8", "replace"))
+        elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            found.append(request.POST.get("query"))
+    return [query for query in found if isinstance(query, str)]
+
+
+def oversized_request_problem(request: HttpRequest) -> tuple[int, str] | None:
+    """The status and message refusing a request too large to be worth parsing, or None."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > MAX_BODY_BYTES or (declared == 0 and len(request.body) > MAX_BODY_BYTES):
+        return 413, f"Request bodies over {MAX_BODY_BYTES:,} bytes are not accepted."
+    if any(more_tokens_than(query, MAX_TOKENS) for query in queries_of(request)):
+        return 400, f"GraphQL documents of more than {MAX_TOKENS:,} tokens are not accepted."
+    return None
+
+
+def refuse_oversized_documents(view: View) -> View:
+    """``view`` refusing, in GraphQL's error shape, a body over MAX_BODY_BYTES before it is read
+    and a document over MAX_TOKENS tokens before it is parsed."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        problem = oversized_request_problem(request)
+        if problem:
+            status, message = problem
+            return JsonResponse({"errors": [{"message": message}]}, status=status)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def graphql_view(schema: Any) -> View:
     """The GraphQL endpoint for ``schema``: graphene-django's GraphQLView, with GraphiQL for
-    browsers that open it, CSRF for forgeable requests, and the body check above."""
+    browsers that open it, CSRF for forgeable requests, and the body checks above."""
     view = GraphQLView.as_view(schema=schema, graphiql=True)
-    return csrf_for_forgeable_requests(refuse_unparsable_bodies(view))
+    return csrf_for_forgeable_requests(refuse_oversized_documents(refuse_unparsable_bodies(view)))
