@@ -4,8 +4,8 @@ The budgets are django-rest-passwordreset's own counts for the same work (4, 1 a
 requestPasswordReset at most 4 statements in one transaction, validateResetToken exactly 1
 statement and no transaction, confirmPasswordReset at most 5 statements in one transaction
 (7 when LOGIN_ON_CONFIRM also writes a refresh token: its INSERT, and the check that the new
-token's password is the user's, contrib/graphql_jwt.revoke_if_password_changed). The timings live in the benchmark
-(``make bench``).
+token's password is the user's, contrib/graphql_jwt.revoke_if_password_changed). The timings
+live in the benchmark (``make bench``).
 
 A test runs inside a transaction of its own, so each atomic block of the code under test shows
 up as a SAVEPOINT ... RELEASE SAVEPOINT pair (on SQLite the test's BEGIN does not show at all).
@@ -203,6 +203,6 @@ the already locked user row, in a savepoint): two statements over the budget."""
     sent = measure(lambda: gql.confirm(key), statements=CONFIRM_BUDGET + 2, blocks=2)
     assert sent.answer["ok"] is True and sent.answer["refreshToken"], sent.answer
     assert len(sent.statements) <= CONFIRM_BUDGET + 2, sent.describe()
-    # the refresh token's check is a savepoint inside the reset's own transaction
+    # the refresh token is written, and checked in a savepoint, inside the reset's transaction
     assert sent.writes_outside == [], sent.describe()
-    assert sent.atomic_blocks == 1, sent  # the refresh token is written in the reset's own transaction
+    assert sent.atomic_blocks == 1, sent
