@@ -197,7 +197,7 @@ def test_confirm_signing_the_user_in_stays_within_the_budget(
     measure: Callable[..., Statements],
 ) -> None:
     """LOGIN_ON_CONFIRM adds the new refresh token's INSERT and its password check (a SELECT of
-the already locked user row, in a savepoint): two statements over the budget."""
+    the already locked user row, in a savepoint): two statements over the budget."""
     configure(LOGIN_ON_CONFIRM=True)
     key = make_reset_token(user)
     sent = measure(lambda: gql.confirm(key), statements=CONFIRM_BUDGET + 2, blocks=2)
