@@ -12,7 +12,7 @@ PORT ?= 8000
 
 .PHONY: help run test test-races lint format messages dist docs quickstart python313 tox matrix \
 	test-services timing fuzz load load-ci mailbox graphiql-assets schema e2e bench bench-scale \
-	bench-quick bench-profile clean
+	bench-quick bench-profile bench-aliases clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -170,6 +170,9 @@ bench-quick: $(BENCH_VENV)/.installed ## a smoke run of the benchmark (under a m
 
 bench-profile: $(BENCH_VENV)/.installed ## where each operation's time goes (parts timed alone, cProfile layers)
 	$(BENCH_BIN)/python -m bench.profile_ops
+
+bench-aliases: $(BENCH_VENV)/.installed ## N aliased reset fields in one document vs graphene's no-op field (BENCH_ALIASES=1000,5000)
+	$(BENCH_BIN)/python -m bench.aliases
 
 clean: ## remove the virtualenvs, tox environments, build output and caches
 	rm -rf $(VENV) .venv-bench* .tox dist build site .coverage .pytest_cache .mypy_cache .ruff_cache
