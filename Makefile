@@ -48,7 +48,7 @@ test: $(VENV)/.dev ## the whole suite on SQLite, with both user models, with bra
 	$(BIN)/python -m pytest --ds=tests.settings_custom_user --cov --cov-append --cov-report=term-missing -p no:cacheprovider
 
 test-races: $(VENV)/.dev ## the thread races that SQLite can run, on a SQLite file database (DB=sqlite-file)
-	DB=sqlite-file $(BIN)/python -m pytest -p no:cacheprovider tests/test_refresh_race.py
+	DB=sqlite-file $(BIN)/python -m pytest -p no:cacheprovider tests/test_refresh_race.py tests/test_attempt_race.py
 
 lint: $(VENV)/.dev ## ruff (lint and format check) and mypy (strict, django-stubs)
 	$(BIN)/ruff check .

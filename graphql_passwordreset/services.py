@@ -21,6 +21,7 @@ from django.utils import translation
 
 from . import delivery
 from .addresses import clean_address, encodable
+from .attempts import judge_guess
 from .client import audit_ip, audit_user_agent, throttle_key
 from .conf import passwordreset_settings
 from .errors import ErrorCode, ErrorDetail
@@ -162,20 +163,14 @@ def _find_token(key: str | None, email: str | None) -> ResetPasswordToken | Erro
     if passwordreset_settings.REQUIRE_EMAIL_WITH_TOKEN and not email:
         return ErrorDetail.of(ErrorCode.INVALID_EMAIL, "email")
     invalid = ErrorDetail.of(ErrorCode.INVALID_TOKEN, "token")
-
-    token: ResetPasswordToken | None = None
     key = key or ""
-    if key and len(key) <= MAX_TOKEN_LENGTH and encodable(key):
-        token = ResetPasswordToken.objects.find(key)
+    usable_key = bool(key) and len(key) <= MAX_TOKEN_LENGTH and encodable(key)
 
     if email:
         address = clean_address(email)
-        scoped_users = matching_users(address) if address else []
-        if token is not None and token.user_id not in {user.pk for user in scoped_users}:
-            token = None
-        if token is None:
-            ResetPasswordToken.objects.record_failed_attempt([user.pk for user in scoped_users])
-            return invalid
+        token = judge_guess(key if usable_key else "", matching_users(address) if address else [])
+    else:
+        token = ResetPasswordToken.objects.find(key) if usable_key else None
 
     if token is None:
         return invalid
