@@ -105,11 +105,18 @@ DJANGO_REST_MULTITOKENAUTH_RESET_TOKEN_EXPIRY_TIME = BENCH_TOKEN_EXPIRY_HOURS
 # windows keep DRF's per-client history (a list of timestamps) as short as it is in real use.
 THROTTLES = os.environ.get("THROTTLES", "on")
 _SCOPES = ["request_address", "request_ip", "validate_ip", "confirm_ip"]
+# This package's limits hold one cache slot per allowed use (a moving window): the benchmark
+# keeps the defaults' counts (5, 20, 60, 60) over one-second windows, which it never fills (a
+# client address makes a few uses a second at most), so the throttle costs what it costs with
+# the shipped rates.
+BENCH_RATES = {
+    "request_address": "5/second",
+    "request_ip": "20/second",
+    "validate_ip": "60/second",
+    "confirm_ip": "60/second",
+}
 if THROTTLES == "on":
-    GRAPHQL_PASSWORDRESET = {
-        "TOKEN_EXPIRY_HOURS": BENCH_TOKEN_EXPIRY_HOURS,
-        "RATES": dict.fromkeys(_SCOPES, "1000000/second"),
-    }
+    GRAPHQL_PASSWORDRESET = {"TOKEN_EXPIRY_HOURS": BENCH_TOKEN_EXPIRY_HOURS, "RATES": BENCH_RATES}
     REST_FRAMEWORK = {
         "DEFAULT_THROTTLE_RATES": {"django-rest-passwordreset-request-token": "1000000/s"}
     }
