@@ -284,23 +284,26 @@ def test_a_rate_allows_its_count_then_throttles(settings: Any, clock: PinnedCloc
         True,
         True,
     ]
-    # another client, and the same client in the next window, start afresh
+    # another client starts afresh, and so does this one once a period and a part have passed
     assert throttling.throttled("validate_ip", "10.0.0.2") is False
     clock.now += 60
+    assert throttling.throttled("validate_ip", "10.0.0.1") is True
+    clock.now += 15
     assert throttling.throttled("validate_ip", "10.0.0.1") is False
 
 
 def test_a_rate_holds_in_any_window_not_per_clock_window(settings: Any, clock: PinnedClock) -> None:
-    """3/minute: three uses late in one minute and none allowed early in the next; each use
-    frees its slot exactly a minute after it was made."""
+    """3/minute: three uses late in one minute and none allowed early in the next. The minute
+    is cut into four 15-second parts: the allowance returns once the uses' part has left the
+    current part and the four before it."""
     configure(settings, RATES={"validate_ip": "3/minute"})
-    clock.now = 60 * 1_000_000 + 50  # 50 s into a clock minute
+    start = clock.now = 60 * 1_000_000 + 50  # 50 s into a clock minute (its fourth part)
     assert [throttling.throttled("validate_ip", "10.0.0.1") for _ in range(3)] == [False] * 3
-    clock.now += 15  # 5 s into the next clock minute: a fixed window would start afresh
+    clock.now = start + 15  # 5 s into the next clock minute: a fixed window would start afresh
     assert throttling.throttled("validate_ip", "10.0.0.1") is True
-    clock.now += 44  # 59 s after the three uses
+    clock.now = start + 59  # a minute after the uses, less a second
     assert throttling.throttled("validate_ip", "10.0.0.1") is True
-    clock.now += 1.5  # 60.5 s after them: their slots are free again
+    clock.now = start + 70  # the uses' part has left the window: a full allowance again
     assert [throttling.throttled("validate_ip", "10.0.0.1") for _ in range(4)] == [
         False,
         False,
@@ -321,7 +324,7 @@ def test_uses_spread_out_never_exceed_the_rate_in_any_window(
         if not throttling.throttled("validate_ip", "10.0.0.1"):
             allowed.append(clock.now)
         clock.now += 7
-    assert len(allowed) >= 20  # it does let uses through as slots free up
+    assert len(allowed) >= 15  # it does let uses through as the window moves on
     for first in allowed:
         assert len([t for t in allowed if first <= t < first + 60]) <= 5
 
