@@ -80,7 +80,14 @@ class ResetPasswordTokenQuerySet(models.QuerySet["ResetPasswordToken"]):
         """The token whose key is ``key`` (under SECRET_KEY or a fallback), with its user
         loaded, or None."""
         digests = token_digests(key)
-        found = list(self.filter(key_digest__in=digests).select_related("user").order_by()[:1])
+        # key_digest is unique: at most one row, so no ORDER BY or LIMIT; a plain equality
+        # where there are no SECRET_KEY_FALLBACKS, the usual case.
+        tokens = self.select_related("user").order_by()
+        if len(digests) == 1:
+            tokens = tokens.filter(key_digest=digests[0])
+        else:
+            tokens = tokens.filter(key_digest__in=digests)
+        found = list(tokens)
         token = found[0] if found else None
         # The index found the row; confirm the digest exactly and in constant time, whatever
         # the column's collation (MariaDB's compares case- and pad-insensitively).
