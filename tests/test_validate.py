@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from graphql_passwordreset.models import ResetPasswordToken
 from graphql_passwordreset.signals import pre_password_reset
+from graphql_passwordreset.testing import make_reset_token
 
 from .conftest import (
     NEW_PASSWORD,
@@ -742,3 +743,14 @@ def test_aliased_validations_each_count_against_the_throttle(
     data = gql.execute(query, {"t": key})
     assert [data[alias]["valid"] for alias in "abc"] == [True, True, False]
     assert data["c"]["errors"] == [{"code": "THROTTLED"}]
+
+
+def test_an_expired_token_presented_with_its_email_is_deleted_and_not_counted(
+    gql: GraphQLClient, user: Any
+) -> None:
+    key = make_reset_token(user)
+    ResetPasswordToken.objects.filter(user=user).update(
+        created_at=timezone.now() - timedelta(days=2)
+    )
+    assert gql.validate(key, email_of(user))["valid"] is False
+    assert not ResetPasswordToken.objects.filter(user=user).exists()
