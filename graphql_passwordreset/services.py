@@ -15,7 +15,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import translation
 
@@ -36,6 +36,7 @@ from .signals import (
 )
 from .throttling import throttled
 from .tokens import get_token_generator
+from .transactions import run_atomic
 from .users import is_eligible, matching_users
 
 __all__ = [
@@ -55,6 +56,8 @@ MAX_TOKEN_LENGTH = 1024
 EXPIRED_BATCH = 100
 # A new token's digest can collide with a live one (short numeric codes); draw again.
 TOKEN_INSERT_ATTEMPTS = 5
+# A confirm the database chose as a deadlock victim runs again, this many times in all.
+CONFIRM_ATTEMPTS = 3
 # django-graphql-jwt's refresh tokens, revoked by a reset where the app is installed.
 JWT_REFRESH_TOKEN_APP = "graphql_jwt.refresh_token"
 
@@ -84,22 +87,6 @@ class _TokenAlreadyUsed(Exception):
 # --- tokens --------------------------------------------------------------------------------
 
 
-# SQLSTATEs of a deadlock or serialization failure (PostgreSQL), and MySQL/MariaDB's error
-# numbers for a deadlock and a lock wait timeout: the transaction may simply be run again.
-RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
-RETRYABLE_MYSQL_ERRORS = frozenset({1213, 1205})
-
-
-def _worth_retrying(exc: Exception) -> bool:
-    if isinstance(exc, IntegrityError):
-        return True
-    cause = exc.__cause__
-    if getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES:
-        return True
-    args: tuple[Any, ...] = getattr(cause, "args", ())
-    return bool(args) and args[0] in RETRYABLE_MYSQL_ERRORS
-
-
 def create_tokens(
     address: str, ip_address: str | None, user_agent: str
 ) -> list[ResetPasswordToken]:
@@ -110,29 +97,24 @@ def create_tokens(
     there is nothing to delete) and the INSERT (none for an unknown address).
     """
     generator = get_token_generator()
-    for attempt in range(TOKEN_INSERT_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                users = [user for user in matching_users(address, lock=True) if is_eligible(user)]
-                ResetPasswordToken.objects.delete_for_users_and_expired(
-                    [user.pk for user in users], EXPIRED_BATCH
-                )
-                tokens = []
-                for user in users:
-                    token = ResetPasswordToken(
-                        user=user, ip_address=ip_address, user_agent=user_agent
-                    )
-                    token.set_key(generator.generate_token())
-                    tokens.append(token)
-                ResetPasswordToken.objects.bulk_create(tokens)
-            return tokens
-        except (IntegrityError, OperationalError) as exc:
-            # A digest collided with a live token, a concurrent request for the same user
-            # inserted first (one token per user is a database constraint), or the database
-            # chose this transaction as a deadlock victim: start again.
-            if attempt == TOKEN_INSERT_ATTEMPTS - 1 or not _worth_retrying(exc):
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+
+    def replace() -> list[ResetPasswordToken]:
+        users = [user for user in matching_users(address, lock=True) if is_eligible(user)]
+        ResetPasswordToken.objects.delete_for_users_and_expired(
+            [user.pk for user in users], EXPIRED_BATCH
+        )
+        tokens = []
+        for user in users:
+            token = ResetPasswordToken(user=user, ip_address=ip_address, user_agent=user_agent)
+            token.set_key(generator.generate_token())
+            tokens.append(token)
+        ResetPasswordToken.objects.bulk_create(tokens)
+        return tokens
+
+    # A digest can collide with a live token, a concurrent request for the same user can insert
+    # first (one token per user is a database constraint), or the database can choose this
+    # transaction as a deadlock victim: start again.
+    return run_atomic(replace, attempts=TOKEN_INSERT_ATTEMPTS, retry_integrity_errors=True)
 
 
 def announce_tokens(
@@ -293,35 +275,41 @@ def confirm_password_reset(
     if errors:
         return Outcome(errors=errors)
 
-    try:
-        with transaction.atomic():
-            # The user's row first, as a request takes it (create_tokens), so a confirm and a
-            # request for one user queue instead of deadlocking over each other's locks.
-            list(
-                get_user_model()
-                ._default_manager.select_for_update()
-                .filter(pk=user.pk)
-                .values_list("pk", flat=True)
-            )
-            # The conditional delete is the single-use guard: of two concurrent confirms, the
-            # second waits on the row lock and then deletes nothing. With one token per user
-            # (a database constraint), this deletes every reset token the user has.
-            deleted, _ = ResetPasswordToken.objects.filter(pk=found.pk, user_id=user.pk).delete()
-            if not deleted:
-                raise _TokenAlreadyUsed
-            pre_password_reset.send(sender=sender, user=user, reset_password_token=found)
-            user.set_password(password)
-            user.save(update_fields=["password"])
-            outcome = Outcome(user=user)
-            if apps.is_installed(JWT_REFRESH_TOKEN_APP) or passwordreset_settings.LOGIN_ON_CONFIRM:
-                # Imported only here: projects without django-graphql-jwt never load it.
-                from .contrib import graphql_jwt
+    def reset() -> Outcome:
+        # The user's row first, as a request takes it (create_tokens), so a confirm and a
+        # request for one user queue instead of deadlocking over each other's locks.
+        list(
+            get_user_model()
+            ._default_manager.select_for_update()
+            .filter(pk=user.pk)
+            .values_list("pk", flat=True)
+        )
+        # The conditional delete is the single-use guard: of two concurrent confirms, the
+        # second waits on the row lock and then deletes nothing. With one token per user (a
+        # database constraint), this deletes every reset token the user has.
+        deleted, _ = ResetPasswordToken.objects.filter(pk=found.pk, user_id=user.pk).delete()
+        if not deleted:
+            raise _TokenAlreadyUsed
+        pre_password_reset.send(sender=sender, user=user, reset_password_token=found)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        outcome = Outcome(user=user)
+        if apps.is_installed(JWT_REFRESH_TOKEN_APP) or passwordreset_settings.LOGIN_ON_CONFIRM:
+            # Imported only here: projects without django-graphql-jwt never load it.
+            from .contrib import graphql_jwt
 
-                graphql_jwt.revoke_refresh_tokens(user)
-                if passwordreset_settings.LOGIN_ON_CONFIRM:
-                    # In the same transaction: the new session is there exactly when the new
-                    # password is, and a failure to issue it leaves the reset undone.
-                    outcome.token, outcome.refresh_token = graphql_jwt.issue_tokens(user, request)
+            graphql_jwt.revoke_refresh_tokens(user)
+            if passwordreset_settings.LOGIN_ON_CONFIRM:
+                # In the same transaction: the new session is there exactly when the new
+                # password is, and a failure to issue it leaves the reset undone.
+                outcome.token, outcome.refresh_token = graphql_jwt.issue_tokens(user, request)
+        return outcome
+
+    try:
+        # MariaDB can pick the reset as a deadlock victim when a refresh token is inserted for
+        # the user at the same moment (the insert's foreign-key check against the reset's
+        # revocation); the whole transaction then runs again, pre_password_reset included.
+        outcome = run_atomic(reset, attempts=CONFIRM_ATTEMPTS)
     except _TokenAlreadyUsed:
         return _fail(ErrorCode.INVALID_TOKEN, "token")
 

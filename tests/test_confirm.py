@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.test import override_settings
 from django.utils import translation
 
@@ -669,3 +670,32 @@ def test_two_confirms_in_one_document_use_the_token_once(
     data = gql.execute(query, variables)
     assert (data["first"]["ok"], data["second"]["ok"]) == (True, False)
     assert reload(user).check_password(NEW_PASSWORD)
+
+
+class _DeadlockCause(Exception):
+    """Stands in for MySQLdb's exception for a deadlock, which Django wraps."""
+
+
+def test_a_confirm_chosen_as_a_deadlock_victim_runs_again(
+    gql: GraphQLClient, user: Any, issue: Callable[[Any], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MariaDB can pick the reset as a deadlock victim when a refresh token is inserted for the
+    user at that moment (tests/test_refresh_race.py met it); the reset then runs again."""
+    key = issue(user)
+    failures = [_DeadlockCause(1213, "Deadlock found when trying to get lock")]
+    resets: list[Any] = []
+
+    def deadlock_once(user: Any, **kwargs: Any) -> None:
+        resets.append(user.pk)
+        if failures:
+            raise OperationalError(str(failures[0])) from failures.pop()
+
+    pre_password_reset.connect(deadlock_once, dispatch_uid="tests-deadlock-once")
+    try:
+        assert gql.confirm(key, "Brand-New-Passw0rd-7")["ok"] is True
+    finally:
+        pre_password_reset.disconnect(dispatch_uid="tests-deadlock-once")
+    assert resets == [user.pk, user.pk]  # the first attempt was rolled back and run again
+    user.refresh_from_db()
+    assert user.check_password("Brand-New-Passw0rd-7")
+    assert not ResetPasswordToken.objects.filter(user=user).exists()
