@@ -29,16 +29,20 @@ def run_atomic(work: Callable[[], T], *, attempts: int, retry_integrity_errors: 
     """``work()`` in a transaction, run again (up to ``attempts`` times in all) when the
     database chose it as a deadlock victim (or, with ``retry_integrity_errors``, when it broke
     a constraint a new attempt may not). Inside an outer atomic block (ATOMIC_REQUESTS) the
-    block is a savepoint, rolled back and run again the same way.
+    block is a savepoint, rolled back and run again the same way, except after a MySQL/MariaDB
+    deadlock: InnoDB has then rolled back the whole outer transaction, so the error goes up.
     """
+    connection = transaction.get_connection()
+    nested = connection.in_atomic_block
     for attempt in range(attempts):
         try:
             with transaction.atomic():
                 return work()
         except (IntegrityError, OperationalError) as exc:
-            retry = is_lock_conflict(exc) or (
-                retry_integrity_errors and isinstance(exc, IntegrityError)
-            )
+            conflict = is_lock_conflict(exc)
+            retry = conflict or (retry_integrity_errors and isinstance(exc, IntegrityError))
+            if conflict and nested and connection.vendor == "mysql":
+                retry = False
             if attempt == attempts - 1 or not retry:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
