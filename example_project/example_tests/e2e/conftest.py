@@ -9,6 +9,7 @@ per session. Screenshots and the server's log go to E2E_ARTIFACTS (default .ci/a
 from __future__ import annotations
 
 import email
+import json
 import os
 import random
 import re
@@ -308,3 +309,17 @@ def page(browser: Any, request: pytest.FixtureRequest, artifacts: Path) -> Itera
 def screenshots(page: Any, request: pytest.FixtureRequest, artifacts: Path) -> Screenshots:
     name = request.node.name.removeprefix("test_")
     return Screenshots(page, artifacts, name)
+
+
+def post_graphql(
+    server: ExampleServer, query: str, variables: dict[str, Any], timeout: float = 60
+) -> Any:
+    """One JSON request to /graphql, the way the front end sends it (no cookies)."""
+    request = urllib.request.Request(
+        server.url("/graphql"),
+        data=json.dumps({"query": query, "variables": variables}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        assert response.status == 200
+        return json.load(response)

@@ -6,15 +6,13 @@ Each step is saved as a screenshot in the artefacts folder (see conftest.py).
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from typing import Any
 
 import pytest
 from graphql_passwordreset.errors import ErrorCode
 from playwright.sync_api import expect
 
-from .conftest import DEMO, ExampleServer, Screenshots
+from .conftest import DEMO, ExampleServer, Screenshots, post_graphql
 
 pytestmark = pytest.mark.e2e
 
@@ -28,17 +26,6 @@ REQUEST_LIMIT = 20
 THROTTLED_PROBE = """mutation($email: String!) {
   requestPasswordReset(email: $email) { ok errors { code } }
 }"""
-
-
-def post_graphql(server: ExampleServer, query: str, variables: dict[str, Any]) -> Any:
-    """One JSON request to /graphql, the way the front end sends it (no cookies)."""
-    request = urllib.request.Request(
-        server.url("/graphql"),
-        data=json.dumps({"query": query, "variables": variables}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=15) as response:
-        return json.load(response)
 
 
 def focused(page: Any) -> Any:

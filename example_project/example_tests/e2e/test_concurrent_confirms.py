@@ -8,16 +8,14 @@ the write lock first, so the confirms run one after another (example_project/set
 
 from __future__ import annotations
 
-import json
 import threading
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .conftest import ExampleServer
+from .conftest import ExampleServer, post_graphql
 
 pytestmark = pytest.mark.e2e
 
@@ -28,17 +26,6 @@ CONFIRM = """mutation Confirm($token: String!, $password: String!) {
 REQUEST = """mutation Request($email: String!) {
   requestPasswordReset(email: $email) { ok }
 }"""
-
-
-def post_graphql(server: ExampleServer, query: str, variables: dict[str, Any]) -> Any:
-    request = urllib.request.Request(
-        server.url("/graphql"),
-        data=json.dumps({"query": query, "variables": variables}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        assert response.status == 200
-        return json.load(response)
 
 
 def test_concurrent_confirms_of_one_token_yield_one_ok_and_invalid_token(
